@@ -1,0 +1,1 @@
+"""touchbase: the whole sales system of a young company, self-hosted."""

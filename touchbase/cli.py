@@ -1,0 +1,21 @@
+"""The `touchbase` console script: the project's manage.py.
+
+`touchbase <django command>` runs any Django management command; touchbase's
+own commands (serve, demo, createuser, backup, restore, coach, ...) are
+management commands of the `core` app and the other apps, listed by
+`touchbase help`.
+"""
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "touchbase.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["touchbase", *(sys.argv[1:] if argv is None else argv)])
+
+
+if __name__ == "__main__":
+    main()

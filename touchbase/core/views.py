@@ -1,0 +1,16 @@
+"""Error pages that never show a stack trace to a user."""
+
+from django.shortcuts import render
+
+
+def not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def forbidden(request, exception=None):
+    message = str(exception) if exception and str(exception) else "You don't have the right to do that."
+    return render(request, "errors/403.html", {"message": message}, status=403)
+
+
+def server_error(request):
+    return render(request, "errors/500.html", status=500)
