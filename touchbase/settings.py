@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "touchbase.core",
     "touchbase.accounts",
     "touchbase.crm",
+    "touchbase.prospecting",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("leads/", include("touchbase.prospecting.urls")),
     path("", include("touchbase.crm.urls")),
 ]
 

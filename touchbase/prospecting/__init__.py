@@ -1,0 +1,1 @@
+"""Prospecting: the lead framework, A/B/C tiers, lead-list import, key contacts and inbound leads."""
