@@ -71,3 +71,26 @@ class User(AbstractUser):
     def initials(self) -> str:
         parts = [p for p in (self.first_name, self.last_name) if p]
         return "".join(p[0] for p in parts).upper() or self.email[:2].upper()
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API, acting as its user.
+
+    Only a SHA-256 hash of the token is kept, so a copy of the database does not
+    hand out API access; the short prefix is what the owner sees to tell tokens
+    apart and to revoke one.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'Zapier' or 'laptop script'.")
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["user", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
