@@ -202,6 +202,9 @@ class CriterionCheck(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["deal", "criterion"], name="one_check_per_criterion")]
 
+    def __str__(self) -> str:
+        return f"{self.criterion} checked"
+
 
 class StageChange(models.Model):
     """History of a deal's stages; velocity and cycle length are computed from these rows."""
@@ -217,6 +220,9 @@ class StageChange(models.Model):
     class Meta:
         ordering = ["deal", "changed_at", "id"]
         indexes = [models.Index(fields=["changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage or 'new'} -> {self.to_stage} on {self.changed_at:%Y-%m-%d}"
 
 
 class TouchKind(models.TextChoices):
