@@ -1,0 +1,209 @@
+"""The lead framework as plain Python: criteria, their validation, and a fast scorer.
+
+No Django here beyond ValidationError: the scorer is fed plain tuples streamed from the database
+(see `COMPANY_COLUMNS`), so re-scoring a million companies is a loop over tuples, not over models.
+
+A criterion is a dict such as
+    {"key": "size", "label": "50 to 1,000 employees", "kind": "in_range", "field": "employee_count",
+     "min": 50, "max": 1000, "points": 25}
+Kinds:
+    in_set       a company field (industry, country, ...) is one of `values` (case-insensitive)
+    in_range     a number field (employee_count) is within `min`..`max` (inclusive, either may be null)
+    present      a company field is filled in
+    answer_yes   a yes/no/unknown qualifier (willing_to_be_measured) is "yes"
+    title_words  one of the company's people has a title containing one of `words` ("vp", "head of")
+The score is the sum of the points of the criteria met; `tier_a_min` and `tier_b_min` turn it
+into A, B or C.
+"""
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+
+# The order of the values in a company row handed to `Scorer.score`; the selector streams them so.
+COMPANY_COLUMNS = ("name", "domain", "website", "industry", "employee_count", "country", "notes",
+                   "willing_to_be_measured")
+TEXT_FIELDS = ("name", "domain", "website", "industry", "country", "notes")
+NUMBER_FIELDS = ("employee_count",)
+ANSWER_FIELDS = ("willing_to_be_measured",)
+KINDS = ("in_set", "in_range", "present", "answer_yes", "title_words")
+_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_WORD = re.compile(r"[a-z0-9]+")
+
+DEFAULT_CRITERIA = [
+    {"key": "industry", "label": "Industry we sell to", "kind": "in_set", "field": "industry",
+     "values": ["Software", "SaaS", "Internet", "Financial Services", "Fintech", "Robotics", "Logistics"],
+     "points": 25},
+    {"key": "size", "label": "50 to 1,000 employees", "kind": "in_range", "field": "employee_count",
+     "min": 50, "max": 1000, "points": 25},
+    {"key": "country", "label": "A country we serve", "kind": "in_set", "field": "country",
+     "values": ["US", "CA", "GB", "IE", "DE", "FR", "NL"], "points": 15},
+    {"key": "senior_contact", "label": "We know a senior contact", "kind": "title_words",
+     "words": ["ceo", "founder", "cto", "coo", "cfo", "chief", "vp", "vice president", "head of", "director"],
+     "points": 20},
+    {"key": "measured", "label": "Willing to be measured", "kind": "answer_yes", "field": "willing_to_be_measured",
+     "points": 15},
+]
+DEFAULT_TIER_A_MIN = 70
+DEFAULT_TIER_B_MIN = 40
+
+
+def words_of(text: str) -> str:
+    """Lower-cased words padded with spaces, so " vp " matches "VP, Sales" but not "MVP"."""
+    return " " + " ".join(_WORD.findall(text.lower())) + " "
+
+
+def parse_criteria(criteria: object, tier_a_min: object, tier_b_min: object) -> list[dict]:
+    """Validate a framework; return the criteria cleaned up, or raise ValidationError saying where."""
+    if not isinstance(criteria, list) or not criteria:
+        raise ValidationError({"criteria": "A framework needs at least one criterion."})
+    if not isinstance(tier_a_min, int) or not isinstance(tier_b_min, int) or tier_a_min <= tier_b_min:
+        raise ValidationError({"tier_a_min": f"The A threshold ({tier_a_min}) must be a whole number above "
+                                             f"the B threshold ({tier_b_min})."})
+    cleaned, keys = [], set()
+    for n, raw in enumerate(criteria, start=1):
+        where = f"Criterion {n}"
+        if not isinstance(raw, dict):
+            raise ValidationError({"criteria": f"{where} is not a criterion."})
+        key = str(raw.get("key", "")).strip()
+        if not _KEY.match(key):
+            raise ValidationError({"criteria": f"{where}: key {key!r} must be lower-case letters, digits or _."})
+        if key in keys:
+            raise ValidationError({"criteria": f"{where}: key {key!r} is used twice."})
+        keys.add(key)
+        where = f"Criterion {key!r}"
+        kind = raw.get("kind")
+        if kind not in KINDS:
+            raise ValidationError({"criteria": f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}."})
+        points = raw.get("points")
+        if not isinstance(points, int) or isinstance(points, bool) or not -1000 <= points <= 1000:
+            raise ValidationError({"criteria": f"{where}: points must be a whole number from -1000 to 1000."})
+        item = {"key": key, "label": str(raw.get("label") or key).strip()[:100], "kind": kind, "points": points}
+        field = raw.get("field", "")
+        if kind == "in_set":
+            if field not in TEXT_FIELDS:
+                raise ValidationError({"criteria": f"{where}: field must be one of {', '.join(TEXT_FIELDS)}."})
+            values = [str(v).strip() for v in raw.get("values") or [] if str(v).strip()]
+            if not values:
+                raise ValidationError({"criteria": f"{where}: list at least one value."})
+            item.update(field=field, values=values)
+        elif kind == "in_range":
+            if field not in NUMBER_FIELDS:
+                raise ValidationError({"criteria": f"{where}: field must be one of {', '.join(NUMBER_FIELDS)}."})
+            low, high = raw.get("min"), raw.get("max")
+            for bound in (low, high):
+                if bound is not None and (not isinstance(bound, int) or isinstance(bound, bool)):
+                    raise ValidationError({"criteria": f"{where}: min and max must be whole numbers or empty."})
+            if low is None and high is None:
+                raise ValidationError({"criteria": f"{where}: give a min, a max or both."})
+            if low is not None and high is not None and low > high:
+                raise ValidationError({"criteria": f"{where}: min ({low}) is above max ({high})."})
+            item.update(field=field, min=low, max=high)
+        elif kind == "present":
+            if field not in TEXT_FIELDS + NUMBER_FIELDS:
+                raise ValidationError({"criteria": f"{where}: field must be one of "
+                                                   f"{', '.join(TEXT_FIELDS + NUMBER_FIELDS)}."})
+            item.update(field=field)
+        elif kind == "answer_yes":
+            if field not in ANSWER_FIELDS:
+                raise ValidationError({"criteria": f"{where}: field must be one of {', '.join(ANSWER_FIELDS)}."})
+            item.update(field=field)
+        elif kind == "title_words":
+            words = [w for w in (words_of(str(w)).strip() for w in raw.get("words") or []) if w]
+            if not words:
+                raise ValidationError({"criteria": f"{where}: list at least one title word, e.g. vp or head of."})
+            item.update(words=words)
+        cleaned.append(item)
+    return cleaned
+
+
+@dataclass(frozen=True)
+class Fit:
+    score: int
+    tier: str
+    met: tuple[str, ...]
+    missed: tuple[str, ...]
+    met_json: str
+    missed_json: str
+
+
+def _company_check(item: dict) -> Callable[[tuple], bool]:
+    i = COMPANY_COLUMNS.index(item["field"])
+    kind = item["kind"]
+    if kind == "in_set":
+        values = frozenset(v.casefold() for v in item["values"])
+        return lambda row: bool(row[i]) and row[i].casefold() in values
+    if kind == "in_range":
+        low = item["min"] if item["min"] is not None else -(2**63)
+        high = item["max"] if item["max"] is not None else 2**63
+        return lambda row: row[i] is not None and low <= row[i] <= high
+    if kind == "present":
+        return lambda row: row[i] is not None and row[i] != ""
+    return lambda row: row[i] == "yes"
+
+
+class Scorer:
+    """Scores company rows against one framework.
+
+    Companies with the same criteria met share one `Fit`, computed once and cached by a bit mask,
+    so the per-row cost is the checks themselves.
+    """
+
+    def __init__(self, criteria: list[dict], tier_a_min: int, tier_b_min: int):
+        self.criteria = criteria
+        self.tier_a_min, self.tier_b_min = tier_a_min, tier_b_min
+        self.company_checks: list[tuple[int, Callable[[tuple], bool]]] = []
+        self.title_checks: list[tuple[int, tuple[str, ...]]] = []
+        for bit, item in enumerate(criteria):
+            if item["kind"] == "title_words":
+                self.title_checks.append((1 << bit, tuple(f" {w} " for w in item["words"])))
+            else:
+                self.company_checks.append((1 << bit, _company_check(item)))
+        self._fits: dict[int, Fit] = {}
+
+    @property
+    def needs_titles(self) -> bool:
+        return bool(self.title_checks)
+
+    def title_mask(self, title: str) -> int:
+        """The bits of the title criteria this one job title meets."""
+        if not title:
+            return 0
+        padded = words_of(title)
+        mask = 0
+        for bit, words in self.title_checks:
+            if any(w in padded for w in words):
+                mask |= bit
+        return mask
+
+    def titles_mask(self, titles: Iterable[str]) -> int:
+        mask = 0
+        for title in titles:
+            mask |= self.title_mask(title)
+        return mask
+
+    def tier_of(self, score: int) -> str:
+        if score >= self.tier_a_min:
+            return "A"
+        return "B" if score >= self.tier_b_min else "C"
+
+    def fit_of_mask(self, mask: int) -> Fit:
+        fit = self._fits.get(mask)
+        if fit is None:
+            met = tuple(c["key"] for bit, c in enumerate(self.criteria) if mask >> bit & 1)
+            missed = tuple(c["key"] for bit, c in enumerate(self.criteria) if not mask >> bit & 1)
+            score = sum(c["points"] for bit, c in enumerate(self.criteria) if mask >> bit & 1)
+            fit = Fit(score, self.tier_of(score), met, missed, json.dumps(met), json.dumps(missed))
+            self._fits[mask] = fit
+        return fit
+
+    def score(self, row: tuple, title_mask: int = 0) -> Fit:
+        """The fit of one company row (values in `COMPANY_COLUMNS` order) given its people's title mask."""
+        mask = title_mask
+        for bit, check in self.company_checks:
+            if check(row):
+                mask |= bit
+        return self.fit_of_mask(mask)
