@@ -1,0 +1,211 @@
+"""What the seller asks for, whether two asks are really one, and the reason given.
+
+"Make it easy to reply": an ask is a question to the reader or a request
+(let me know, grab a time, a calendar link). A second question that only
+offers times or options for the same meeting is part of that ask, not a new
+one. The photocopier effect: an ask goes better with its real reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .patterns import compile_phrases
+from .phrases import (
+    ASK_TOPICS,
+    CALENDAR_HOSTS,
+    FOLLOW_ON,
+    GUILT,
+    OPTION_WORDS,
+    PLACEBO_REASONS,
+    REASONS,
+    REQUESTS,
+    RHETORICAL_OPENERS,
+)
+from .readability import Sentence
+
+GREETING = re.compile(
+    r"^(?:hi|hey|hello|dear|morning|good (?:morning|afternoon|evening)|hiya|yo)"
+    r"(?:[ \t]+(?P<name>[^\W\d_][\w'’-]*))?(?:[ \t]+[^\W\d_][\w'’-]*)?[ \t]*[,!:—–-]*[ \t]*",
+    re.IGNORECASE,
+)
+_QUESTION_END = re.compile(r"\?[\s'’\"”)\]]*$")
+_QUOTED_QUESTION = re.compile(r"\?['’\"”]+[)\]]?\s*$")
+_QUOTE_INTRO = re.compile(
+    r"\b(?:asked|asks|asking|wondered|wonders|wanted to know|the question)\b[^?]{0,60}?[:,]\s*['’\"“‘]?[^?]*\?",
+    re.IGNORECASE,
+)
+_QUOTES = re.compile(r"[\"“”]|(?<![\w])['‘]|['’](?![\w])")
+_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself|you['’](?:re|ve|d|ll)|u|ur)\b", re.IGNORECASE)
+_YES_NO = re.compile(
+    r"^(?:do|does|did|can|could|would|will|is|are|any|have|has|should|shall|worth|interested|open|"
+    r"free|thoughts|up for|keen|fancy|want|mind|ok|okay|make sense|sound|how about|what about)\b",
+    re.IGNORECASE,
+)
+_WH_START = re.compile(r"^(?:why|what|how|who|when|where|which)\b", re.IGNORECASE)
+_ASKING_BECAUSE = re.compile(r"^(?:asking|curious|wondering)\b", re.IGNORECASE)
+_RHETORICAL = re.compile(r"^(?:" + compile_phrases(RHETORICAL_OPENERS).pattern + ")", re.IGNORECASE)
+_REQUEST = compile_phrases(REQUESTS)
+_NAGGING = compile_phrases(GUILT)
+_CALENDAR = re.compile("|".join(re.escape(host) for host in CALENDAR_HOSTS), re.IGNORECASE)
+_FOLLOW_ON = re.compile(
+    r"^(?:" + compile_phrases(FOLLOW_ON).pattern + r")[\s,.?!]*(?:let me know)?[\s.?!]*$", re.IGNORECASE
+)
+_TOPICS = {topic: compile_phrases(words) for topic, words in ASK_TOPICS.items()}
+_OPTION = compile_phrases(OPTION_WORDS)
+_TIME = re.compile(
+    r"^\d{1,2}(?:[:.]\d\d)?(?:am|pm|h)?$|^\d{1,2}(?:st|nd|rd|th)$|^\d{1,2}/\d{1,2}$", re.IGNORECASE
+)
+_GLUE = frozenset(
+    "does do would will is are was work works working better best for you your at on in the a an this "
+    "next that how about what good ok okay fine great suit suits let me know if either one of those "
+    "these then there sometime some time around later early late quick".split()
+)
+_WORD = re.compile(r"[\w'’:./]+")
+_REASON = compile_phrases(REASONS)
+_PLACEBO = compile_phrases(
+    [
+        *PLACEBO_REASONS,
+        "so (that) [we/I] can [chat/talk/discuss/connect/meet/catch up/hop on a call/find time/set up a call/"
+        "get to know each other/touch base]",
+    ]
+)
+_BENEFIT = re.compile(
+    r"\b(?:save[sd]?|cut|cuts|reduced?|reduces|doubled?|halved?|grow|grew|lift(?:ed)?|increased?|"
+    r"boost(?:ed)?|drop(?:ped)?|raised?|won|closed)\b[^.?!\n]{0,60}?\d",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Ask:
+    start: int
+    end: int
+    text: str
+    topic: str
+    follow_on: bool
+    is_question: bool
+
+
+def strip_greeting(text: str) -> tuple[int, str]:
+    """The sentence without a leading "Hi John," and how much was cut."""
+    match = GREETING.match(text)
+    if match and match.end() < len(text):
+        return match.end(), text[match.end() :]
+    return 0, text
+
+
+def is_greeting_only(text: str) -> bool:
+    match = GREETING.match(text)
+    return bool(match) and match.end() >= len(text.rstrip())
+
+
+def is_question(sentence: Sentence) -> bool:
+    return bool(_QUESTION_END.search(sentence.text))
+
+
+def is_quoted_question(text: str) -> bool:
+    return bool(_QUOTED_QUESTION.search(text) or _QUOTE_INTRO.search(text))
+
+
+def addresses_reader(text: str) -> bool:
+    """A question put to the reader, not one asked for effect."""
+    return bool(_SECOND_PERSON.search(text) or _YES_NO.match(text) or _TOPICS["meeting"].search(text))
+
+
+def find_asks(own: str, sentences: list[Sentence], reader_only: bool) -> list[Ask]:
+    """Every question to the reader and every request in the own text, in order.
+
+    `reader_only` (drips and posts) keeps only questions that address the
+    reader; a hook like "Why do forecasts miss?" is not an ask there.
+    """
+    asks = []
+    for index, sentence in enumerate(sentences):
+        _, body = strip_greeting(sentence.text)
+        if _NAGGING.search(body):
+            continue
+        question = is_question(sentence)
+        if question:
+            if is_quoted_question(body) or _RHETORICAL.match(body):
+                continue
+            if _answers_itself(body, sentences, index, own):
+                continue
+            if reader_only and not addresses_reader(body):
+                continue
+        elif not (_unquoted_request(body) or _CALENDAR.search(body)):
+            continue
+        asks.append(
+            Ask(
+                sentence.start,
+                sentence.end,
+                sentence.text,
+                _topic(body, index),
+                _is_follow_on(body),
+                question,
+            )
+        )
+    return asks
+
+
+def _answers_itself(body: str, sentences: list[Sentence], index: int, own: str) -> bool:
+    """A why/what/how question without "you" that the next sentence answers."""
+    if not _WH_START.match(body) or _SECOND_PERSON.search(body) or index + 1 >= len(sentences):
+        return False
+    following = sentences[index + 1]
+    between = own[sentences[index].end : following.start]
+    if "\n\n" in between or is_question(following) or _ASKING_BECAUSE.match(following.text):
+        return False
+    return True
+
+
+def _unquoted_request(text: str) -> bool:
+    for match in _REQUEST.finditer(text):
+        if len(_QUOTES.findall(text, 0, match.start())) % 2 == 0:
+            return True
+    return False
+
+
+def _topic(text: str, index: int) -> str:
+    for topic, pattern in _TOPICS.items():
+        if pattern.search(text):
+            return topic
+    return f"other-{index}"
+
+
+def _is_follow_on(text: str) -> bool:
+    """Only confirms the ask before it or offers times and options for it."""
+    if _FOLLOW_ON.match(text.strip()):
+        return True
+    tokens = [token.strip(".:/'’").lower() for token in _WORD.findall(text)]
+    content = [token for token in tokens if token and token not in _GLUE]
+    if not content:
+        return bool(tokens) and len(tokens) <= 4
+    return all(_OPTION.fullmatch(token) or _TIME.match(token) for token in content)
+
+
+def group_asks(asks: list[Ask]) -> list[list[Ask]]:
+    """Distinct asks: follow-ons and same-topic asks join the ask they belong to."""
+    groups: list[list[Ask]] = []
+    for ask in asks:
+        if ask.follow_on and groups:
+            groups[-1].append(ask)
+            continue
+        same = next((group for group in groups if group[0].topic == ask.topic), None)
+        if same is not None:
+            same.append(ask)
+        else:
+            groups.append([ask])
+    return groups
+
+
+def placebo_spans(own: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _PLACEBO.finditer(own)]
+
+
+def has_reason(own: str, placebos: list[tuple[int, int]]) -> bool:
+    """A real reason anywhere in the own text: a need, a timing, or why it matters to them."""
+    for match in _REASON.finditer(own):
+        if not any(start <= match.start() < end for start, end in placebos):
+            return True
+    return bool(_BENEFIT.search(own))

@@ -1,0 +1,104 @@
+"""One reading of an email, shared by every rule: fields, own text, sentences, asks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from . import asks as ask_reader
+from .readability import Sentence, sentences, text_grade, words
+from .split import Parts, split
+from .text import Field, OwnText, own_text_from, subtract
+
+KINDS = ("first_touch", "follow_up", "drip", "reply", "social")
+EMAIL_KINDS = frozenset(KINDS) - {"social"}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a rule found, in the working text of a field."""
+
+    field: str
+    start: int
+    end: int
+    message: str
+    suggestion: str
+
+
+@dataclass
+class Draft:
+    kind: str
+    body: Field
+    subject: Field | None
+    context: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def parts(self) -> Parts:
+        return split(self.body.text, self.body.quoted_ranges)
+
+    @cached_property
+    def own(self) -> OwnText:
+        ranges = self.parts.own
+        if self.context.get("template"):
+            from .rules.merge import field_spans
+
+            ranges = subtract(ranges, [span for span, _ in field_spans(self.body.text, ranges)])
+        return own_text_from(self.body.text, ranges)
+
+    @cached_property
+    def words(self) -> list[tuple[int, int]]:
+        return words(self.own.text)
+
+    @cached_property
+    def sentences(self) -> list[Sentence]:
+        return sentences(self.own.text)
+
+    @cached_property
+    def grade(self) -> float:
+        return round(text_grade(self.own.text, self.words, len(self.sentences)), 1)
+
+    @cached_property
+    def questions(self) -> int:
+        return sum(
+            1
+            for sentence in self.sentences
+            if ask_reader.is_question(sentence) and not ask_reader.is_quoted_question(sentence.text)
+        )
+
+    @cached_property
+    def asks(self) -> list[ask_reader.Ask]:
+        return ask_reader.find_asks(
+            self.own.text, self.sentences, reader_only=self.kind in ("drip", "social")
+        )
+
+    @cached_property
+    def ask_groups(self) -> list[list[ask_reader.Ask]]:
+        return ask_reader.group_asks(self.asks)
+
+    @cached_property
+    def has_original(self) -> bool:
+        return self.parts.has_history or bool(str(self.context.get("original") or "").strip())
+
+    @cached_property
+    def first_name(self) -> str:
+        given = str(self.context.get("first_name") or "").strip()
+        if given:
+            return given
+        match = ask_reader.GREETING.match(self.own.text)
+        name = match.group("name") if match else ""
+        return (
+            name
+            if name and name[0].isupper() and name.lower() not in ("there", "all", "team", "folks")
+            else ""
+        )
+
+    def own_hit(self, start: int, end: int, message: str, suggestion: str) -> Hit:
+        """A finding on a span of the own text."""
+        field_start, field_end = self.own.to_field(start, end)
+        return Hit("body", field_start, field_end, message, suggestion)
+
+    def whole_own_hit(self, message: str, suggestion: str) -> Hit:
+        if not self.own.text:
+            return Hit("body", 0, len(self.body.text), message, suggestion)
+        return self.own_hit(0, len(self.own.text), message, suggestion)

@@ -1,0 +1,160 @@
+"""Sentences, words, syllables and the Flesch–Kincaid grade, computed offline.
+
+The usual readability package downloads a dictionary at run time; these
+heuristics need nothing but the text and are close enough to rank emails
+("3rd–5th grade writing gets more replies than college level").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Words are whitespace-separated tokens that contain a letter or a digit (the catalogue's definition).
+_TOKEN = re.compile(r"\S+")
+_ALNUM = re.compile(r"[^\W_]")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+# A sentence ends at . ! ? (with closing quotes or brackets) before a space, or at a blank line.
+_SENTENCE_END = re.compile(r"[.!?…]+['’\"”)\]]*(?=\s|$)|\n[ \t]*\n\s*|\n")
+_ABBREVIATIONS = frozenset(
+    "e.g i.e mr mrs ms dr vs etc inc co st jr sr approx a.m p.m u.s no fig dept est vol ft"
+    " jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thurs fri".split()
+)
+_WRAPPED_LINE = 60
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+    words: int
+
+
+def words(text: str) -> list[tuple[int, int]]:
+    """Spans of the words in `text`."""
+    return [(m.start(), m.end()) for m in _TOKEN.finditer(text) if _ALNUM.search(m.group())]
+
+
+def sentences(text: str) -> list[Sentence]:
+    """Split own text into sentences; a line break ends one unless the line is a hard wrap."""
+    found = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        mark = match.group()
+        if mark[0] == "\n" and mark.count("\n") == 1 and _is_hard_wrap(text, start, match.end()):
+            continue
+        if mark[0] == "." and _is_abbreviation(text, match.start()):
+            continue
+        _add(found, text, start, match.end())
+        start = match.end()
+    _add(found, text, start, len(text))
+    return found
+
+
+def _is_hard_wrap(text: str, line_start: int, next_start: int) -> bool:
+    line_begin = text.rfind("\n", 0, next_start - 1) + 1
+    next_char = text[next_start : next_start + 1]
+    return next_start - line_begin > _WRAPPED_LINE and next_char.islower()
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    word_start = dot
+    while word_start > 0 and not text[word_start - 1].isspace():
+        word_start -= 1
+        if dot - word_start > 8:
+            return False
+    word = text[word_start:dot].lower().strip("(\"'")
+    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+def _add(found: list[Sentence], text: str, start: int, end: int) -> None:
+    piece = text[start:end]
+    stripped = piece.strip()
+    if not stripped:
+        return
+    lead = len(piece) - len(piece.lstrip())
+    begin = start + lead
+    count = len(words(stripped))
+    if count:
+        found.append(Sentence(begin, begin + len(stripped), stripped, count))
+
+
+_SYLLABLE_CACHE: dict[str, int] = {}
+_SILENT_ENDING = re.compile(r"(?:[^laeiouy]es|[^laeiouy]ed|[^laeiouy]e)$")
+_VOWEL_GROUP = re.compile(r"[aeiouy]{1,2}")
+_EXCEPTIONS = {
+    "business": 2,
+    "every": 2,
+    "different": 3,
+    "interested": 3,
+    "interesting": 3,
+    "average": 3,
+    "evening": 2,
+    "family": 3,
+    "area": 3,
+    "idea": 3,
+    "people": 2,
+    "quiet": 2,
+    "create": 2,
+    "created": 3,
+    "being": 2,
+    "going": 2,
+    "doing": 2,
+    "really": 2,
+    "science": 2,
+    "ideas": 3,
+    "video": 3,
+    "radio": 3,
+    "piano": 3,
+    "react": 2,
+    "reality": 4,
+    "period": 3,
+    "theory": 3,
+    "real": 1,
+    "deal": 1,
+    "deals": 1,
+    "sales": 1,
+    "the": 1,
+    "you": 1,
+    "your": 1,
+    "our": 1,
+}
+
+
+def syllables(word: str) -> int:
+    """Estimated syllables in one word (a number counts as one)."""
+    cached = _SYLLABLE_CACHE.get(word)
+    if cached is not None:
+        return cached
+    count = 0
+    for letters in _LETTERS.findall(word.lower()):
+        count += _syllables_of_letters(letters)
+    count = max(count, 1)
+    if len(_SYLLABLE_CACHE) < 50_000:
+        _SYLLABLE_CACHE[word] = count
+    return count
+
+
+def _syllables_of_letters(word: str) -> int:
+    if word in _EXCEPTIONS:
+        return _EXCEPTIONS[word]
+    if len(word) <= 3:
+        return 1
+    stem = _SILENT_ENDING.sub("", word)
+    if stem.startswith("y"):
+        stem = stem[1:]
+    return max(len(_VOWEL_GROUP.findall(stem)), 1)
+
+
+def grade(word_count: int, sentence_count: int, syllable_count: int) -> float:
+    """Flesch–Kincaid grade level."""
+    if not word_count or not sentence_count:
+        return 0.0
+    return 0.39 * word_count / sentence_count + 11.8 * syllable_count / word_count - 15.59
+
+
+def text_grade(text: str, spans: list[tuple[int, int]], sentence_count: int) -> float:
+    total = sum(syllables(text[start:end]) for start, end in spans)
+    return grade(len(spans), sentence_count, total)

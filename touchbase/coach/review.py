@@ -1,0 +1,102 @@
+"""`review()`: read one email the way the coach does and say, span by span, what to fix."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .draft import KINDS, Draft
+from .rules import RULES
+from .text import read_field
+
+CHAR_LIMIT = 400
+SEVERITIES = ("error", "warning", "info")
+# Points off per rule that fires: an error blocks the send, so it weighs most.
+PENALTY = {"error": 25, "warning": 10, "info": 3}
+# A 5 MB paste can match a rule thousands of times; the first findings say enough.
+MAX_FINDINGS_PER_RULE = 100
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    field: str
+    start: int
+    end: int
+    message: str
+    suggestion: str
+
+
+@dataclass
+class Review:
+    score: int
+    chars: int
+    countdown: int
+    gauges: dict[str, Any]
+    findings: list[Finding] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "score": self.score,
+            "chars": self.chars,
+            "countdown": self.countdown,
+            "gauges": dict(self.gauges),
+            "findings": [asdict(finding) for finding in self.findings],
+        }
+
+    def rules(self) -> set[str]:
+        """The ids of the rules that fired."""
+        return {finding.rule for finding in self.findings}
+
+
+def review(body: str, subject: str | None = "", kind: str = "first_touch", **context: Any) -> Review:
+    """Review an email (or a social post) before it goes out.
+
+    `subject=None` means there is no subject to judge (the subject rules
+    stay quiet). Context the coach understands: `first_name` (for the
+    follow-up template and merge suggestions), `company`, `template=True`
+    (merge fields are expected and not counted), and `original` (the email
+    a follow-up forwards, when it is attached rather than quoted below).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
+    body = body if isinstance(body, str) else str(body or "")
+    draft = Draft(
+        kind=kind,
+        body=read_field("body", body),
+        subject=None if subject is None else read_field("subject", str(subject)),
+        context=context,
+    )
+    findings = []
+    for rule in RULES.values():
+        if kind not in rule.kinds:
+            continue
+        for count, hit in enumerate(rule.check(draft)):
+            if count >= MAX_FINDINGS_PER_RULE:
+                break
+            source = draft.body if hit.field == "body" else draft.subject
+            start, end = source.source_span(hit.start, hit.end)
+            findings.append(
+                Finding(rule.id, rule.severity, hit.field, start, end, hit.message, hit.suggestion)
+            )
+    findings.sort(key=lambda f: (f.field != "subject", f.start, f.end, f.rule))
+    chars = len(draft.own.text)
+    return Review(
+        score=_score(findings),
+        chars=chars,
+        countdown=CHAR_LIMIT - chars,
+        gauges={
+            "chars": chars,
+            "words": len(draft.words),
+            "grade": draft.grade,
+            "questions": draft.questions,
+            "asks": len(draft.ask_groups),
+        },
+        findings=findings,
+    )
+
+
+def _score(findings: list[Finding]) -> int:
+    fired = {finding.rule: finding.severity for finding in findings}
+    return max(0, 100 - sum(PENALTY[severity] for severity in fired.values()))

@@ -1,0 +1,37 @@
+"""`format.shouting`: an ALL-CAPS word that is not a known acronym, or "!!"."""
+
+from __future__ import annotations
+
+import re
+
+from ..draft import Draft, Hit
+from ..phrases import ACRONYMS
+from .merge import field_spans
+from .registry import rule
+
+_ACRONYMS = frozenset(ACRONYMS.split())
+_CAPS_WORD = re.compile(r"(?<![\w'’])[^\W\d_a-z]{4,}(?![\w'’])")
+_BANGS = re.compile(r"!{2,}")
+
+
+def _shouting(text: str, skip: list[tuple[int, int]]):
+    for match in _CAPS_WORD.finditer(text):
+        word = match.group()
+        if word.isupper() and word not in _ACRONYMS and not any(s <= match.start() < e for s, e in skip):
+            yield match, f"“{word}” in capitals reads as shouting.", f"Write “{word.capitalize()}”."
+    for match in _BANGS.finditer(text):
+        yield match, f"“{match.group()}” reads as shouting.", "Use one “!” at most, or a period."
+
+
+@rule("format.shouting", "info")
+def all_caps_or_double_bang(draft: Draft):
+    if draft.subject is not None:
+        subject = draft.subject.text
+        for match, message, suggestion in _shouting(
+            subject, [span for span, _ in field_spans(subject, [(0, len(subject))])]
+        ):
+            yield Hit("subject", match.start(), match.end(), message, suggestion)
+    own = draft.own.text
+    fields = [span for span, _ in field_spans(own, [(0, len(own))])]
+    for match, message, suggestion in _shouting(own, fields):
+        yield draft.own_hit(match.start(), match.end(), message, suggestion)

@@ -1,0 +1,46 @@
+"""`fup.*`: "take the initial email and forward it… 'Hi John, hope all is well. Following up on the below. Thx.'"."""
+
+from __future__ import annotations
+
+from ..draft import EMAIL_KINDS, Draft
+from ..patterns import compile_phrases
+from ..phrases import GUILT
+from .edits import forward_note, quote
+from .registry import rule
+
+NOTE_WORD_LIMIT = 25
+
+_GUILT = compile_phrases(GUILT)
+
+
+@rule("fup.forward_missing", "error", kinds=("follow_up",))
+def follow_up_without_the_original(draft: Draft):
+    if draft.has_original:
+        return
+    yield draft.whole_own_hit(
+        "A follow-up should be the forward of your first email, and the original is not below this note.",
+        f"Take the initial email and forward it with: “{forward_note(draft)}”",
+    )
+
+
+@rule("fup.too_long", "warning", kinds=("follow_up",))
+def follow_up_note_too_long(draft: Draft):
+    words = draft.words
+    if len(words) > NOTE_WORD_LIMIT:
+        yield draft.own_hit(
+            words[NOTE_WORD_LIMIT][0],
+            words[-1][1],
+            f"The follow-up note is {len(words)} words: the original below says the rest, keep the note to a line.",
+            f"Replace the note with: “{forward_note(draft)}”",
+        )
+
+
+@rule("fup.guilt", "info", kinds=EMAIL_KINDS)
+def nagging(draft: Draft):
+    for match in _GUILT.finditer(draft.own.text):
+        yield draft.own_hit(
+            match.start(),
+            match.end(),
+            f"{quote(match.group(0))} nags: write like you're writing to a peer.",
+            f"Drop it; “{forward_note(draft)}” above the original says enough.",
+        )

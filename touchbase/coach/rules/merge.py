@@ -1,0 +1,100 @@
+"""`merge.unfilled`: sending "Hi {{first_name}}" ends the relationship.
+
+A template field left in, in the subject or the body: `{{…}}`, `{first_name}`,
+`[First Name]`, `[COMPANY NAME]`, `%FIRSTNAME%`, `*|FNAME|*`, `<company>`.
+Not code, footnotes like `[1]`, percentages, `<https://…>` or `<name@domain>`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..draft import Draft, Hit
+from ..phrases import FIELD_WORDS, HTML_TAGS
+from .registry import rule
+
+_FIELD_WORDS = frozenset(FIELD_WORDS.split())
+_HTML_TAGS = frozenset(HTML_TAGS.split())
+_CANDIDATE = re.compile(
+    r"\{\{\s*[^{}\n]{1,60}?\s*\}\}"
+    r"|[$#]?\{[^{}\n]{1,40}\}"
+    r"|\[[^\[\]\n]{1,40}\](?!\()"
+    r"|%[A-Za-z][A-Za-z0-9_.]{1,30}%"
+    r"|\*\|[A-Za-z0-9_:]{1,30}\|\*"
+    r"|<[^<>\n]{1,40}>"
+)
+_NAME_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9 _.\-]*$")
+_SPLIT_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_FENCE = re.compile(r"```.*?(?:```|\Z)|`[^`\n]*`", re.DOTALL)
+_CODE_LINE = re.compile(
+    r"^(?: {4}|\t)|[;{]\s*$|\b(?:def|function|return|const|let|var|import|print|console\.log|printf|echo|"
+    r"class|lambda|SELECT|INSERT)\b|\w\(.*\)|=>|==|!=|\w+\s*=\s*\S",
+)
+
+
+def _field_words(name: str) -> list[str]:
+    return [w.lower() for w in _SPLIT_WORDS.findall(name)]
+
+
+def _is_field(token: str) -> bool:
+    if token.startswith("{{") or token.startswith("*|") or token.startswith("%"):
+        return True
+    inner = token.lstrip("$#")[1:-1].strip()
+    if not _NAME_LIKE.match(inner):
+        return False
+    words = _field_words(inner)
+    if not words:
+        return False
+    has_field_word = any(w in _FIELD_WORDS for w in words)
+    if token.startswith("<"):
+        return inner.lower() not in _HTML_TAGS and (has_field_word or "_" in inner)
+    if token.startswith("["):
+        shouted = inner.isupper() and (len(inner.split()) > 1 or "_" in inner)
+        return has_field_word or shouted
+    return has_field_word or "_" in inner or len(inner.split()) == 1
+
+
+def _in_code(text: str, start: int, code_spans: list[tuple[int, int]]) -> bool:
+    if any(s <= start < e for s, e in code_spans):
+        return True
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    return bool(_CODE_LINE.search(line))
+
+
+def field_spans(text: str, ranges: list[tuple[int, int]]) -> list[tuple[tuple[int, int], str]]:
+    """Template fields left in `text` within `ranges` (code samples excluded)."""
+    if not any(c in text for c in "{[%<*"):
+        return []
+    code = [(m.start(), m.end()) for m in _FENCE.finditer(text)] if "`" in text else []
+    found = []
+    for start, end in ranges:
+        for match in _CANDIDATE.finditer(text, start, end):
+            token = match.group()
+            if _is_field(token) and not _in_code(text, match.start(), code):
+                found.append(((match.start(), match.end()), token))
+    return found
+
+
+def _suggestion(token: str, draft: Draft) -> str:
+    words = _field_words(token)
+    first_name = str(draft.context.get("first_name") or "")
+    company = str(draft.context.get("company") or "")
+    if first_name and ("first" in words or "fname" in words or "firstname" in words or words == ["name"]):
+        return f"Replace {token} with “{first_name}”."
+    if company and any(w in ("company", "companyname", "organization", "org", "account") for w in words):
+        return f"Replace {token} with “{company}”."
+    return f"Replace {token} with the real value, or delete it."
+
+
+@rule("merge.unfilled", "error")
+def template_field_left_in(draft: Draft):
+    if draft.context.get("template"):
+        return
+    message = "{token} is a template field left in: sending “Hi {{{{first_name}}}}” ends the relationship."
+    if draft.subject is not None:
+        for (start, end), token in field_spans(draft.subject.text, [(0, len(draft.subject.text))]):
+            yield Hit("subject", start, end, message.format(token=token), _suggestion(token, draft))
+    for (start, end), token in field_spans(draft.body.text, draft.parts.sent):
+        yield Hit("body", start, end, message.format(token=token), _suggestion(token, draft))

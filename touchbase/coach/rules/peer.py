@@ -1,0 +1,68 @@
+"""`peer.*`: "write like you're writing to a peer"; educate them about their world, not yours."""
+
+from __future__ import annotations
+
+import re
+
+from ..asks import is_greeting_only, strip_greeting
+from ..draft import Draft
+from ..patterns import compile_phrases
+from ..phrases import HEDGES, NOT_HEDGES
+from .edits import delete_or_rewrite, quote
+from .registry import rule
+
+MIN_HEDGES = 2
+MIN_FIRST_PERSON = 4
+
+_HEDGES = compile_phrases(HEDGES)
+_NOT_HEDGES = compile_phrases(NOT_HEDGES)
+_SELF_START = re.compile(r"^(?:I|I['’](?:m|ve|d|ll)|[Mm]y|[Ww]e|[Ww]e['’](?:re|ve|d|ll))(?![\w'’])")
+_FIRST_PERSON = re.compile(
+    r"(?<![\w'’])(?:I|I['’](?:m|ve|d|ll)|me|my|mine|myself|[Ww]e|[Ww]e['’](?:re|ve|d|ll)|us|[Oo]ur|ours|ourselves|[Mm]y|[Mm]e)(?![\w'’])"
+)
+_SECOND_PERSON = re.compile(
+    r"(?<![\w'’])(?:you|your|yours|yourself|yourselves|you['’](?:re|ve|d|ll))(?![\w'’])", re.IGNORECASE
+)
+
+
+@rule("peer.hedges", "info")
+def hedging(draft: Draft):
+    own = draft.own.text
+    hedges = [m for m in _HEDGES.finditer(own) if not _NOT_HEDGES.match(own, m.start())]
+    if len(hedges) < MIN_HEDGES:
+        return
+    for match in hedges:
+        yield draft.own_hit(
+            match.start(),
+            match.end(),
+            f"{quote(match.group(0))} is one of {len(hedges)} hedges: write like you're writing to a peer, sure of your point.",
+            delete_or_rewrite(draft, match.start(), match.end(), ""),
+        )
+
+
+@rule("peer.self_focus", "info", kinds=("first_touch", "follow_up", "drip"))
+def about_you_not_them(draft: Draft):
+    if not draft.sentences:
+        return
+    first = draft.sentences[0]
+    if is_greeting_only(first.text) and len(draft.sentences) > 1:
+        first = draft.sentences[1]
+    cut, rest = strip_greeting(first.text)
+    opening = _SELF_START.match(rest)
+    if opening:
+        start = first.start + cut
+        yield draft.own_hit(
+            start,
+            start + opening.end(),
+            f"The first sentence starts with {quote(opening.group(0))}: educate them about their world, not yours.",
+            f"Open with them: start from what {quote(rest, 50)} means for the reader (“You…”, “Your team…”).",
+        )
+        return
+    own = draft.own.text
+    mine = len(_FIRST_PERSON.findall(own))
+    yours = len(_SECOND_PERSON.findall(own))
+    if mine >= MIN_FIRST_PERSON and mine >= 2 * yours:
+        yield draft.whole_own_hit(
+            f"{mine} words about you or your company against {yours} about them: educate them about their world, not yours.",
+            "Turn “we/our/I” sentences around to the reader: “You can…”, “Your team…”.",
+        )
