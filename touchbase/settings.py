@@ -6,6 +6,7 @@ at start-up with the variable's name, not later with a stack trace.
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -34,9 +35,11 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 def touchbase_home() -> Path:
-    home = Path(os.environ.get("TOUCHBASE_HOME", "./.touchbase")).expanduser().resolve()
+    # An empty value counts as unset: `TOUCHBASE_HOME= touchbase serve` must not scatter files in the cwd.
+    home = Path(os.environ.get("TOUCHBASE_HOME") or "./.touchbase").expanduser().resolve()
     try:
-        home.mkdir(parents=True, exist_ok=True)
+        # Only the owner may read the database and the secret key inside.
+        home.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise ImproperlyConfigured(f"TOUCHBASE_HOME={str(home)!r} cannot be created: {exc.strerror}") from exc
     return home
@@ -48,10 +51,21 @@ def secret_key(home: Path) -> str:
         return os.environ["SECRET_KEY"]
     path = home / "secret_key"
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_urlsafe(50))
-    return path.read_text().strip()
+        # Written aside then linked into place: the web process and a worker
+        # starting together agree on one key, and neither reads a half-written file.
+        fd, draft = tempfile.mkstemp(dir=home, prefix=".secret_key.")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(50))
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(draft)
+    key = path.read_text().strip()
+    if not key:
+        raise ImproperlyConfigured(f"SECRET_KEY file {path} is empty: delete it to have a new key generated.")
+    return key
 
 
 def database(home: Path) -> dict:
@@ -149,6 +163,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = TOUCHBASE_HOME / "static"
+# touchbase/static is no app's static folder (touchbase itself is no app), so name it for the finders.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request without it
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
