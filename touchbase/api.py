@@ -132,7 +132,7 @@ def _field_of(loc) -> str | None:
     parts = [str(p) for p in loc]
     if parts and parts[0] in {"body", "query", "path", "header", "cookie", "form", "file"}:
         where = parts.pop(0)
-        if where == "body" and len(parts) > 1:
+        if where == "body" and parts:
             parts.pop(0)  # the name of the view's body argument, meaningless to a caller
     return ".".join(parts) or None
 
@@ -143,6 +143,8 @@ def _invalid_input(request, exc):
     for err in exc.errors:
         field = _field_of(err.get("loc", ()))
         message = err.get("msg", "is not valid")
+        if field is None and err.get("type") == "missing":
+            message = "The request needs a JSON object as its body."
         if err.get("type", "").startswith("int") and not isinstance(err.get("input"), dict | list):
             # Said plainly because the usual mistake is money sent as 12.50 or "12.50".
             message += f" (a whole number, not a float or a string); got {err.get('input')!r}"
@@ -191,13 +193,16 @@ def _unauthorized(request, exc):
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
     codes = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 429: "throttled"}
-    return _respond(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+    message = str(exc)
+    if exc.status_code == 400:
+        message += ": send a JSON object with the header Content-Type: application/json."
+    return _respond(request, exc.status_code, codes.get(exc.status_code, "error"), message)
 
 
 @api.exception_handler(Exception)
 def _crashed(request, exc):
     # Logged with its trace for us; the caller gets the shape and no internals.
-    logger.exception("API error on %s %s", request.method, request.path)
+    logger.error("API error on %s %s", request.method, request.path, exc_info=exc)
     return _respond(request, 500, "internal", "Something went wrong on our side; it has been logged.")
 
 
