@@ -349,3 +349,13 @@ def test_list_pages_run_a_bounded_number_of_queries(client_for, sam, name, rows,
     assert response.status_code == 200
     page = response.content.decode()
     assert any(f"{kind} 00" in page for kind in ("Company", "Person", "Deal")), "the rows are on the page"
+
+
+@pytest.mark.parametrize("model", ["company", "person", "deal", "pipeline", "stage", "touch", "task"])
+def test_the_admin_shows_every_crm_record_to_an_admin(client_for, alice, sams_deal, task, model):
+    client = client_for(alice)
+    assert client.get(reverse(f"admin:crm_{model}_changelist")).status_code == 200
+    first = {"company": sams_deal.company, "person": sams_deal.contact, "deal": sams_deal,
+             "pipeline": sams_deal.pipeline, "stage": sams_deal.stage, "task": task}.get(model)
+    if first is not None:
+        assert client.get(reverse(f"admin:crm_{model}_change", args=[first.pk])).status_code == 200
