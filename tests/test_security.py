@@ -283,3 +283,52 @@ def test_a_token_is_never_stored_in_clear_anywhere_in_the_database(db, sam):
         for row in model.objects.values_list():
             text = " ".join(str(cell) for cell in row)
             assert secret_part not in text, f"the token appears in {model._meta.db_table}"
+
+
+# A form post from another seller, to every page that takes a record's id.
+
+SAMPLE_UUID = str(uuid.UUID(int=1))
+RECORD_PAGES = sorted({u for u in PAGES if re.search(rf"/(1|{SAMPLE_UUID})/", u) and not u.startswith("/admin/")})
+
+
+def _sams_world(acme, dana, sams_deal, task):
+    """Everything sam owns, as stored, plus the deal's history: what another seller must not change."""
+    from touchbase.crm.models import CriterionCheck, StageChange, Task
+
+    rows = [_stored(r) for r in (acme, dana, sams_deal)] + [Task.objects.filter(pk=task.pk).values().get()]
+    return rows, CriterionCheck.objects.count(), StageChange.objects.count()
+
+
+def _stored(record):
+    return type(record).objects.filter(pk=record.pk).values().get()
+
+
+@pytest.fixture
+def sams_task(sam, dana):
+    from touchbase.crm import services
+
+    return services.task_create(actor=sam, title="Send Dana the proposal", person=dana)
+
+
+def test_the_record_pages_are_found(db):
+    assert any(u.startswith("/deals/") for u in RECORD_PAGES), RECORD_PAGES
+
+
+@pytest.mark.parametrize("url", RECORD_PAGES)
+def test_another_seller_posting_to_a_record_page_changes_nothing(url, client_for, ravi, acme, dana, sams_deal,
+                                                                 sams_task, stages):
+    record = {"companies": acme, "people": dana, "deals": sams_deal, "tasks": sams_task}.get(url.split("/")[1])
+    if record is None:
+        pytest.skip(f"{url}: no record of sam's to aim at; add its kind to this map")
+    real_url = url.replace("/1/", f"/{record.pk}/", 1).replace(SAMPLE_UUID, str(record.public_id), 1)
+    # A form that would pass validation on the edit, move, check and toggle pages, so only the role rule stops it.
+    form = {"name": "Ravi's Acme", "country": "US", "first_name": "Ravi's Dana", "title": "Ravi's deal",
+            "company": "Acme Robotics", "amount": "1", "currency": "USD", "stage": stages["Won"].pk,
+            "override_reason": "taking it over", "version": sams_deal.version,
+            "criterion": stages["Qualify"].exit_criteria.first().pk, "checked": "on"}
+    before = _sams_world(acme, dana, sams_deal, sams_task)
+
+    response = client_for(ravi).post(real_url, form)
+
+    assert response.status_code < 500, f"{real_url} crashed for another seller"
+    assert _sams_world(acme, dana, sams_deal, sams_task) == before, f"ravi changed sam's records via {real_url}"
