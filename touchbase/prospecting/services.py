@@ -6,17 +6,26 @@ scored in Python by `framework.Scorer`, and written back with one upsert stateme
 (`executemany`), never one ORM save per company.
 """
 
+import csv
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from openpyxl import Workbook
 
+from touchbase.crm.models import Company, Deal, Person
 from touchbase.crm.permissions import ensure_can_edit
 
+from .files import BadFile, open_table
 from .framework import DEFAULT_CRITERIA, DEFAULT_TIER_A_MIN, DEFAULT_TIER_B_MIN, Scorer, parse_criteria
+from .importer import CHUNK as IMPORT_CHUNK
+from .importer import RejectedRows, Report, importer_for
+from .mapping import MappingError, missing_columns, resolve
 from .models import Answer, Framework, Qualifier
 from .selectors import company_batches
 
@@ -155,3 +164,131 @@ def company_set_qualifier(*, actor, company, willing_to_be_measured: str) -> Qua
             company=company, defaults={"willing_to_be_measured": willing_to_be_measured})
         companies_rescore(company_ids=[company.pk])
     return qualifier
+
+
+def leads_import(*, path, kind: str = "auto", mapping: str = "auto", owner=None, overwrite: bool = False,
+                 dry_run: bool = False, on_progress=None) -> Report:
+    """Import a CSV or XLSX lead list into companies or people, then score every company it touched.
+
+    All or nothing: a file that cannot be read (`BadFile`) leaves the database exactly as it was.
+    Rows that cannot be imported are counted as rejected and written to `<file>.rejected.csv`.
+    `dry_run` does all the work, reports it, and rolls it back.
+    """
+    table = open_table(path)
+    try:
+        try:
+            resolved = resolve(table.header, kind=kind, mapping=mapping)
+        except MappingError as exc:
+            raise BadFile(path, str(exc), row=1) from None
+        problem = missing_columns(resolved)
+        if problem:
+            raise BadFile(path, f"{problem}; the header has: {', '.join(h for h in table.header if h)}", row=1)
+        report = Report(file=str(path), kind=resolved.kind, mapping=resolved.source, format=table.format,
+                        encoding=table.encoding, columns=resolved.as_dict(), ignored_columns=resolved.ignored,
+                        dry_run=dry_run, overwrite=overwrite)
+        rejected = RejectedRows(Path(path), table.header)
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                run = importer_for(resolved)(table=table, mapping=resolved, report=report, rejected=rejected,
+                                             owner_id=owner.pk if owner else None, overwrite=overwrite,
+                                             cursor=cursor)
+                while chunk := list(islice(table.rows, IMPORT_CHUNK)):
+                    run.process(chunk)
+                    if on_progress:
+                        on_progress(*table.progress())
+                if report.rows == 0:
+                    raise BadFile(path, "the file has a header row but no data rows", row=2)
+                report.tiers = companies_rescore(company_ids=run.touched_companies).after
+                if dry_run:
+                    transaction.set_rollback(True)
+        except BaseException:
+            rejected.discard()
+            raise
+        report.rejected_file = rejected.finish()
+        return report
+    finally:
+        table.close()
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+EXPORTS = {
+    "companies": (
+        ["name", "domain", "website", "industry", "employee_count", "country", "owner", "tier", "score",
+         "source", "public_id"],
+        Company, ["name", "domain", "website", "industry", "employee_count", "country", "owner__email",
+                  "fit__tier", "fit__score", "source", "public_id"], "fit__tier"),
+    "people": (
+        ["first_name", "last_name", "email", "phone", "title", "company", "company_tier", "owner", "opted_out",
+         "source", "public_id"],
+        Person, ["first_name", "last_name", "email", "phone", "title", "company__name", "company__fit__tier",
+                 "owner__email", "opted_out", "source", "public_id"], "company__fit__tier"),
+    "deals": (
+        ["title", "company", "company_tier", "contact_email", "amount", "currency", "stage", "owner",
+         "expected_close", "next_step", "public_id"],
+        Deal, ["title", "company__name", "company__fit__tier", "contact__email", "amount_minor", "currency",
+               "stage__name", "owner__email", "expected_close", "next_step", "public_id"], "company__fit__tier"),
+}
+
+
+def neutralise(value):
+    """A cell value that a spreadsheet shows as text, never runs as a formula."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _export_value(name: str, value):
+    if value is None:
+        return ""
+    if name == "amount":
+        # Minor units to a decimal string without ever going through a float.
+        sign, value = ("-" if value < 0 else ""), abs(value)
+        return f"{sign}{value // 100}.{value % 100:02d}"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if not isinstance(value, str | int):
+        return str(value)
+    return neutralise(value)
+
+
+def records_export(*, kind: str, path, tier: str | None = None) -> int:
+    """Write companies, people or deals (optionally only those of one tier) to a .csv or .xlsx file.
+
+    Returns the number of records written. Every text cell is neutralised against formula injection.
+    """
+    if kind not in EXPORTS:
+        raise ValidationError({"kind": f"{kind!r} is not one of {', '.join(EXPORTS)}."})
+    if tier is not None and tier not in TIERS:
+        raise ValidationError({"tier": f"{tier!r} is not a tier (A, B or C)."})
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ValidationError({"path": f"{path.name}: export to a .csv or an .xlsx file."})
+    header, model, fields, tier_field = EXPORTS[kind]
+    rows = model.objects.order_by("pk")
+    if tier:
+        rows = rows.filter(**{tier_field: tier})
+    rows = rows.values_list(*fields).iterator(chunk_size=5000)
+    count = 0
+    partial = path.with_name(path.name + ".part")
+    try:
+        if suffix == ".csv":
+            with open(partial, "w", newline="", encoding="utf-8-sig") as f:
+                writer = csv.writer(f)
+                writer.writerow(header)
+                for row in rows:
+                    writer.writerow([_export_value(h, v) for h, v in zip(header, row, strict=True)])
+                    count += 1
+        else:
+            workbook = Workbook(write_only=True)
+            sheet = workbook.create_sheet(kind)
+            sheet.append(header)
+            for row in rows:
+                sheet.append([_export_value(h, v) for h, v in zip(header, row, strict=True)])
+                count += 1
+            workbook.save(partial)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return count
