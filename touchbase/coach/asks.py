@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .patterns import compile_phrases
+from .patterns import Phrases, Scan, compile_phrases
 from .phrases import (
     ASK_TOPICS,
     CALENDAR_HOSTS,
@@ -46,8 +46,8 @@ _YES_NO = re.compile(
 _WH_START = re.compile(r"^(?:why|what|how|who|when|where|which)\b", re.IGNORECASE)
 _ASKING_BECAUSE = re.compile(r"^(?:asking|curious|wondering)\b", re.IGNORECASE)
 _RHETORICAL = re.compile(r"^(?:" + compile_phrases(RHETORICAL_OPENERS).pattern + ")", re.IGNORECASE)
-_REQUEST = compile_phrases(REQUESTS)
-_NAGGING = compile_phrases(GUILT)
+_REQUEST = Phrases(REQUESTS)
+_NAGGING = Phrases(GUILT)
 _CALENDAR = re.compile("|".join(re.escape(host) for host in CALENDAR_HOSTS), re.IGNORECASE)
 _FOLLOW_ON = re.compile(
     r"^(?:" + compile_phrases(FOLLOW_ON).pattern + r")[\s,.?!]*(?:let me know)?[\s.?!]*$", re.IGNORECASE
@@ -63,8 +63,8 @@ _GLUE = frozenset(
     "these then there sometime some time around later early late quick".split()
 )
 _WORD = re.compile(r"[\w'’:./]+")
-_REASON = compile_phrases(REASONS)
-_PLACEBO = compile_phrases(
+_REASON = Phrases(REASONS)
+_PLACEBO = Phrases(
     [
         *PLACEBO_REASONS,
         "so (that) [we/I] can [chat/talk/discuss/connect/meet/catch up/hop on a call/find time/set up a call/"
@@ -114,17 +114,19 @@ def addresses_reader(text: str) -> bool:
     return bool(_SECOND_PERSON.search(text) or _YES_NO.match(text) or _TOPICS["meeting"].search(text))
 
 
-def find_asks(own: str, sentences: list[Sentence], reader_only: bool) -> list[Ask]:
+def find_asks(own: str, sentences: list[Sentence], reader_only: bool, scan: Scan) -> list[Ask]:
     """Every question to the reader and every request in the own text, in order.
 
     `reader_only` (drips and posts) keeps only questions that address the
     reader; a hook like "Why do forecasts miss?" is not an ask there.
     """
+    requests = [start for start, _, _ in _REQUEST.find(scan)]
+    nagging = [start for start, _, _ in _NAGGING.find(scan)]
     asks = []
     for index, sentence in enumerate(sentences):
-        _, body = strip_greeting(sentence.text)
-        if _NAGGING.search(body):
+        if any(sentence.start <= start < sentence.end for start in nagging):
             continue
+        cut, body = strip_greeting(sentence.text)
         question = is_question(sentence)
         if question:
             if is_quoted_question(body) or _RHETORICAL.match(body):
@@ -133,7 +135,7 @@ def find_asks(own: str, sentences: list[Sentence], reader_only: bool) -> list[As
                 continue
             if reader_only and not addresses_reader(body):
                 continue
-        elif not (_unquoted_request(body) or _CALENDAR.search(body)):
+        elif not (_unquoted_request(body, sentence.start + cut, requests) or _CALENDAR.search(body)):
             continue
         asks.append(
             Ask(
@@ -159,9 +161,11 @@ def _answers_itself(body: str, sentences: list[Sentence], index: int, own: str) 
     return True
 
 
-def _unquoted_request(text: str) -> bool:
-    for match in _REQUEST.finditer(text):
-        if len(_QUOTES.findall(text, 0, match.start())) % 2 == 0:
+def _unquoted_request(text: str, offset: int, requests: list[int]) -> bool:
+    """A request phrase in this sentence that is not inside someone else's quoted words."""
+    for start in requests:
+        inside = start - offset
+        if 0 <= inside < len(text) and len(_QUOTES.findall(text, 0, inside)) % 2 == 0:
             return True
     return False
 
@@ -199,13 +203,13 @@ def group_asks(asks: list[Ask]) -> list[list[Ask]]:
     return groups
 
 
-def placebo_spans(own: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in _PLACEBO.finditer(own)]
+def placebo_spans(scan: Scan) -> list[tuple[int, int]]:
+    return [(start, end) for start, end, _ in _PLACEBO.find(scan)]
 
 
-def has_reason(own: str, placebos: list[tuple[int, int]]) -> bool:
+def has_reason(scan: Scan, placebos: list[tuple[int, int]]) -> bool:
     """A real reason anywhere in the own text: a need, a timing, or why it matters to them."""
-    for match in _REASON.finditer(own):
-        if not any(start <= match.start() < end for start, end in placebos):
+    for reason_start, _, _ in _REASON.find(scan):
+        if not any(start <= reason_start < end for start, end in placebos):
             return True
-    return bool(_BENEFIT.search(own))
+    return bool(_BENEFIT.search(scan.text))

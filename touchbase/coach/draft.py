@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import Any
 
 from . import asks as ask_reader
+from .patterns import Scan
 from .readability import Sentence, sentences, text_grade, words
 from .split import Parts, split
 from .text import Field, OwnText, own_text_from, subtract
@@ -47,6 +48,10 @@ class Draft:
         return own_text_from(self.body.text, ranges)
 
     @cached_property
+    def scan(self) -> Scan:
+        return Scan(self.own.text)
+
+    @cached_property
     def words(self) -> list[tuple[int, int]]:
         return words(self.own.text)
 
@@ -69,7 +74,7 @@ class Draft:
     @cached_property
     def asks(self) -> list[ask_reader.Ask]:
         return ask_reader.find_asks(
-            self.own.text, self.sentences, reader_only=self.kind in ("drip", "social")
+            self.own.text, self.sentences, reader_only=self.kind in ("drip", "social"), scan=self.scan
         )
 
     @cached_property

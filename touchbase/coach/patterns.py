@@ -54,3 +54,98 @@ def compile_phrases(phrases: Iterable[str] | Mapping[str, str]) -> re.Pattern[st
 def matched_phrase(match: re.Match[str], phrases: Iterable[str] | Mapping[str, str]) -> str:
     """The phrase (as written in the list) that produced this match."""
     return list(phrases)[int(match.lastgroup[1:])]
+
+
+_WORD = re.compile(r"[\w']+")
+_WORD_CHAR = re.compile(r"[\w'’]")
+
+
+class Scan:
+    """A text read once for phrase matching: lowercased, apostrophes straightened, its set of words.
+
+    Phrase lists run on the lowercased copy with plain literal patterns,
+    which Python's regex engine searches far faster than case-insensitive
+    alternations; positions stay those of the original text.
+    """
+
+    __slots__ = ("text", "low", "words")
+
+    def __init__(self, text: str):
+        low = text.lower()
+        if len(low) != len(text):  # a few letters (İ) grow when lowercased; keep those as written
+            low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+        self.text = text
+        self.low = low.replace("’", "'")
+        self.words = frozenset(_WORD.findall(self.low))
+
+
+def _expansions(tokens: list[str]) -> list[tuple[str, str]]:
+    """`(first word, regex of the rest)` for each way a tokenised phrase can start.
+
+    A pattern that starts with a literal word lets the regex engine jump
+    straight to where that word occurs instead of trying every position.
+    """
+    if not tokens:
+        return []
+    token, after = tokens[0], tokens[1:]
+    if token == "…":
+        return []
+    grouped = token[:1] in "(["
+    variants = []
+    for choice in token[1:-1].split("/") if grouped else [token]:
+        words = choice.split()
+        if not words:
+            continue
+        rest = " ".join(words[1:] + after)
+        rest_regex = phrase_regex(rest) if rest else ""
+        joint = "" if not rest or rest.startswith("…") else r"\s+"
+        variants.append((words[0], joint + rest_regex))
+    if token.startswith("("):
+        variants += _expansions(after)
+    return variants
+
+
+class Phrases:
+    """A phrase list matched word-first: only phrases whose first word is in the text are tried.
+
+    One big case-insensitive alternation costs every position of every email
+    a try at every phrase; here a list whose first words are absent costs a
+    set intersection, and a present word costs one literal search.
+    """
+
+    def __init__(self, phrases: Iterable[str] | Mapping[str, str]):
+        self.phrases = list(phrases)
+        by_literal: dict[str, list[str]] = {}
+        for index, phrase in enumerate(self.phrases):
+            for variant, (first, rest) in enumerate(_expansions(_TOKEN.findall(phrase.lower()))):
+                by_literal.setdefault(first, []).append(f"(?P<p{index}x{variant}>{rest})")
+        self._patterns: dict[str, list[re.Pattern[str]]] = {}
+        for first, rests in by_literal.items():
+            key = _WORD.findall(first)[0] if _WORD.search(first) else first
+            pattern = re.compile(re.escape(first) + "(?:" + "|".join(rests) + r")(?![\w'’])")
+            self._patterns.setdefault(key, []).append(pattern)
+        self._first_words = frozenset(self._patterns)
+
+    def find(self, scan: Scan) -> list[tuple[int, int, str]]:
+        """Non-overlapping `(start, end, phrase)` matches in the scanned text, in order."""
+        found = []
+        low = scan.low
+        for word in self._first_words & scan.words:
+            for pattern in self._patterns[word]:
+                position = 0
+                while True:
+                    match = pattern.search(low, position)
+                    if match is None:
+                        break
+                    start = match.start()
+                    if start == 0 or not _WORD_CHAR.match(low, start - 1):
+                        found.append((start, match.end(), self.phrases[int(match.lastgroup[1:].split("x")[0])]))
+                    position = start + 1
+        if len(found) < 2:
+            return found
+        found.sort(key=lambda item: (item[0], -item[1]))
+        kept = [found[0]]
+        for item in found[1:]:
+            if item[0] >= kept[-1][1]:
+                kept.append(item)
+        return kept

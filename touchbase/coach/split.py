@@ -137,19 +137,21 @@ def _trailing_signature(text: str, own: list[tuple[int, int]]) -> tuple[int, int
     block: list[tuple[int, int]] = []
     evidence = False
     above = ""
+    # A block with nothing above it is the whole message, not a signature under it.
+    has_above = False
     for line_start, line_end in lines:
         line = text[line_start:line_end].strip()
         if not line:
             if block and evidence:
-                above = ""
+                has_above = True
                 break
             continue
         if _CLOSING_LINE.match(line) or not _signature_like(line) or len(block) >= _MAX_SIGNATURE_LINES:
-            above = line
+            above, has_above = line, True
             break
         block.append((line_start, line_end))
         evidence = evidence or _is_contact(line)
-    if not block or not evidence:
+    if not block or not evidence or not has_above:
         return (0, 0)
     top_start, top_end = block[-1]
     if (

@@ -50,8 +50,8 @@ def more_than_one_ask(draft: Draft):
 def ask_without_a_reason(draft: Draft):
     if not draft.asks:
         return
-    placebos = placebo_spans(draft.own.text)
-    if has_reason(draft.own.text, placebos):
+    placebos = placebo_spans(draft.scan)
+    if has_reason(draft.scan, placebos):
         return
     ask = draft.ask_groups[0][0]
     if placebos:

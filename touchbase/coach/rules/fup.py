@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from ..draft import EMAIL_KINDS, Draft
-from ..patterns import compile_phrases
+from ..patterns import Phrases
 from ..phrases import GUILT
 from .edits import forward_note, quote
 from .registry import rule
 
 NOTE_WORD_LIMIT = 25
 
-_GUILT = compile_phrases(GUILT)
+_GUILT = Phrases(GUILT)
 
 
 @rule("fup.forward_missing", "error", kinds=("follow_up",))
@@ -37,10 +37,10 @@ def follow_up_note_too_long(draft: Draft):
 
 @rule("fup.guilt", "info", kinds=EMAIL_KINDS)
 def nagging(draft: Draft):
-    for match in _GUILT.finditer(draft.own.text):
+    for start, end, _ in _GUILT.find(draft.scan):
         yield draft.own_hit(
-            match.start(),
-            match.end(),
-            f"{quote(match.group(0))} nags: write like you're writing to a peer.",
+            start,
+            end,
+            f"{quote(draft.own.text[start:end])} nags: write like you're writing to a peer.",
             f"Drop it; “{forward_note(draft)}” above the original says enough.",
         )

@@ -6,7 +6,7 @@ import re
 
 from ..asks import is_greeting_only, strip_greeting
 from ..draft import Draft
-from ..patterns import compile_phrases
+from ..patterns import Phrases, compile_phrases
 from ..phrases import HEDGES, NOT_HEDGES
 from .edits import delete_or_rewrite, quote
 from .registry import rule
@@ -14,7 +14,7 @@ from .registry import rule
 MIN_HEDGES = 2
 MIN_FIRST_PERSON = 4
 
-_HEDGES = compile_phrases(HEDGES)
+_HEDGES = Phrases(HEDGES)
 _NOT_HEDGES = compile_phrases(NOT_HEDGES)
 _SELF_START = re.compile(r"^(?:I|I['’](?:m|ve|d|ll)|[Mm]y|[Ww]e|[Ww]e['’](?:re|ve|d|ll))(?![\w'’])")
 _FIRST_PERSON = re.compile(
@@ -28,15 +28,15 @@ _SECOND_PERSON = re.compile(
 @rule("peer.hedges", "info")
 def hedging(draft: Draft):
     own = draft.own.text
-    hedges = [m for m in _HEDGES.finditer(own) if not _NOT_HEDGES.match(own, m.start())]
+    hedges = [(start, end) for start, end, _ in _HEDGES.find(draft.scan) if not _NOT_HEDGES.match(own, start)]
     if len(hedges) < MIN_HEDGES:
         return
-    for match in hedges:
+    for start, end in hedges:
         yield draft.own_hit(
-            match.start(),
-            match.end(),
-            f"{quote(match.group(0))} is one of {len(hedges)} hedges: write like you're writing to a peer, sure of your point.",
-            delete_or_rewrite(draft, match.start(), match.end(), ""),
+            start,
+            end,
+            f"{quote(own[start:end])} is one of {len(hedges)} hedges: write like you're writing to a peer, sure of your point.",
+            delete_or_rewrite(draft, start, end, ""),
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..draft import Draft
-from ..patterns import compile_phrases
+from ..patterns import Phrases
 from ..phrases import GUSH, HOSTILE
 from .edits import delete_or_rewrite, quote
 from .registry import rule
@@ -14,8 +14,8 @@ EXCLAMATIONS = 3
 GUSH_IN_SENTENCE = 2
 GUSH_IN_EMAIL = 3
 
-_GUSH = compile_phrases(GUSH)
-_HOSTILE = compile_phrases(HOSTILE)
+_GUSH = Phrases(GUSH)
+_HOSTILE = Phrases(HOSTILE)
 _EXCLAMATION = re.compile(r"!+")
 
 
@@ -31,27 +31,27 @@ def gushing_or_hostile(draft: Draft):
                 f"{sum(len(m.group()) for m in marks)} exclamation marks read as gushing: mild tone reads as a peer.",
                 "End the sentence with a period.",
             )
-    gush = list(_GUSH.finditer(own))
+    gush = [(start, end) for start, end, _ in _GUSH.find(draft.scan)]
     if len(gush) >= GUSH_IN_EMAIL or _stacked(draft, gush):
-        for match in gush:
+        for start, end in gush:
             yield draft.own_hit(
-                match.start(),
-                match.end(),
-                f"{quote(match.group())} stacks superlatives: mild tone reads as a peer.",
-                delete_or_rewrite(draft, match.start(), match.end(), ""),
+                start,
+                end,
+                f"{quote(own[start:end])} stacks superlatives: mild tone reads as a peer.",
+                delete_or_rewrite(draft, start, end, ""),
             )
-    for match in _HOSTILE.finditer(own):
+    for start, end, _ in _HOSTILE.find(draft.scan):
         yield draft.own_hit(
-            match.start(),
-            match.end(),
-            f"{quote(match.group())} reads as hostile: mild tone reads as a peer.",
+            start,
+            end,
+            f"{quote(own[start:end])} reads as hostile: mild tone reads as a peer.",
             "Say what you need and by when, without the heat.",
         )
 
 
-def _stacked(draft: Draft, gush: list[re.Match[str]]) -> bool:
+def _stacked(draft: Draft, gush: list[tuple[int, int]]) -> bool:
     for sentence in draft.sentences:
-        inside = sum(1 for m in gush if sentence.start <= m.start() < sentence.end)
+        inside = sum(1 for start, _ in gush if sentence.start <= start < sentence.end)
         if inside >= GUSH_IN_SENTENCE:
             return True
     return False

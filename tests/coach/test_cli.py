@@ -1,0 +1,89 @@
+"""`touchbase coach`: the report, --json and --jsonl, and bad input without a traceback."""
+
+import io
+import json
+
+from touchbase.coach.cli import main
+
+BAD = "Hi John, I'm writing to ask for 15 minutes. Kind regards,\nDana"
+
+
+def run(argv, stdin=""):
+    out, err = io.StringIO(), io.StringIO()
+    code = main(argv, stdin=io.StringIO(stdin), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_it_prints_the_countdown_and_each_finding_under_its_line():
+    code, out, _ = run(["-", "--subject", "Quick call"], BAD)
+    lines = out.splitlines()
+    assert code == 0
+    assert f"countdown {400 - len(BAD)}" in lines[0]
+    first_line = lines.index("   1 │ Hi John, I'm writing to ask for 15 minutes. Kind regards,")
+    opener = next(i for i, line in enumerate(lines) if "pad.opener" in line)
+    assert first_line < opener
+    assert any("pad.signoff" in line for line in lines)
+
+
+def test_it_exits_1_when_an_error_is_left():
+    code, out, _ = run(["-", "--subject", "Re: call"], BAD)
+    assert code == 1
+    assert "subject.fake_thread" in out
+
+
+def test_it_prints_json():
+    code, out, _ = run(["-", "--json", "--kind", "follow_up", "--subject", "Fwd: x"], "Hi John, following up.")
+    data = json.loads(out)
+    assert data["countdown"] == 400 - len("Hi John, following up.")
+    assert "fup.forward_missing" in {f["rule"] for f in data["findings"]}
+
+
+def test_it_reads_a_file_and_reports_invalid_utf8(tmp_path):
+    path = tmp_path / "email.txt"
+    path.write_bytes(b"Hi Sam, worth a call? \xff\xfe Board meets Friday.")
+    code, out, err = run([str(path), "--json", "--subject", "Reno"])
+    assert code == 0
+    assert "not valid UTF-8" in err
+    assert json.loads(out)["chars"] > 0
+
+
+def test_it_says_so_when_a_file_is_missing(tmp_path):
+    code, _, err = run([str(tmp_path / "nope.txt")])
+    assert code == 2
+    assert "cannot read" in err
+
+
+def test_it_refuses_an_unknown_kind_with_a_clear_message():
+    code, _, err = run(["-", "--kind", "newsletter"], "hi")
+    assert code == 2
+    assert "invalid choice: 'newsletter'" in err
+
+
+def test_it_reviews_json_lines_and_goes_on_past_a_malformed_line():
+    lines = "\n".join(
+        [
+            json.dumps({"id": "a", "kind": "first_touch", "subject": "Reno", "body": BAD}),
+            '{"id": "b", "kind": "first_touch", "body": ',
+            json.dumps({"id": "c", "kind": "newsletter", "body": "hi"}),
+            json.dumps({"id": "d", "kind": "drip", "subject": "Ramp", "body": 42}),
+            json.dumps(["not", "an", "object"]),
+            "",
+            json.dumps({"id": 7, "kind": "follow_up", "subject": "Fwd: x", "body": "Hi John, following up."}),
+        ]
+    )
+    code, out, _ = run(["--jsonl"], lines)
+    results = [json.loads(line) for line in out.splitlines()]
+    assert code == 0
+    assert [r["id"] for r in results] == ["a", None, "c", "d", None, 7]
+    assert set(results[0]) == {"id", "score", "chars", "countdown", "findings"}
+    assert results[1]["error"]["code"] == "invalid_json"
+    assert results[2]["error"] == {"code": "unknown_kind", "message": results[2]["error"]["message"], "field": "kind"}
+    assert results[3]["error"]["field"] == "body"
+    assert results[4]["error"]["code"] == "invalid_line"
+    assert "fup.forward_missing" in {f["rule"] for f in results[5]["findings"]}
+
+
+def test_it_prints_help():
+    code, out, _ = run(["--help"])
+    assert code == 0
+    assert "--jsonl" in out
