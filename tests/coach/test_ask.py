@@ -4,7 +4,7 @@ import pytest
 
 from touchbase.coach import review
 
-from .spec import fired, findings, spans
+from .spec import findings, fired, spans
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,9 @@ def test_it_exits_1_when_an_error_is_left():
 
 
 def test_it_prints_json():
-    code, out, _ = run(["-", "--json", "--kind", "follow_up", "--subject", "Fwd: x"], "Hi John, following up.")
+    code, out, _ = run(
+        ["-", "--json", "--kind", "follow_up", "--subject", "Fwd: x"], "Hi John, following up."
+    )
     data = json.loads(out)
     assert data["countdown"] == 400 - len("Hi John, following up.")
     assert "fup.forward_missing" in {f["rule"] for f in data["findings"]}
@@ -77,7 +79,11 @@ def test_it_reviews_json_lines_and_goes_on_past_a_malformed_line():
     assert [r["id"] for r in results] == ["a", None, "c", "d", None, 7]
     assert set(results[0]) == {"id", "score", "chars", "countdown", "findings"}
     assert results[1]["error"]["code"] == "invalid_json"
-    assert results[2]["error"] == {"code": "unknown_kind", "message": results[2]["error"]["message"], "field": "kind"}
+    assert results[2]["error"] == {
+        "code": "unknown_kind",
+        "message": results[2]["error"]["message"],
+        "field": "kind",
+    }
     assert results[3]["error"]["field"] == "body"
     assert results[4]["error"]["code"] == "invalid_line"
     assert "fup.forward_missing" in {f["rule"] for f in results[5]["findings"]}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .spec import FORWARDED, fired, findings
+from .spec import FORWARDED, findings, fired
 
 FUP = "follow_up"
 SUBJECT = "Fwd: 5 mins this week?"
@@ -11,7 +11,9 @@ OUTLOOK = (
     "\n\n________________________________\nFrom: Dana Reyes <dana@acme.com>\nSent: Monday, June 2, 2025 9:14 AM\n"
     "To: John Park <john@northwind.com>\nSubject: 5 mins this week?\n\nHi John, have 5 mins to chat this week?"
 )
-APPLE = "\n\nBegin forwarded message:\n\nFrom: Dana Reyes <dana@acme.com>\nSubject: 5 mins\n\nHi John, 5 mins?"
+APPLE = (
+    "\n\nBegin forwarded message:\n\nFrom: Dana Reyes <dana@acme.com>\nSubject: 5 mins\n\nHi John, 5 mins?"
+)
 QUOTED = "\n\nOn Mon, Jun 2, 2025 at 9:14 AM Dana Reyes <dana@acme.com> wrote:\n> Hi John, 5 mins?\n"
 
 
@@ -29,12 +31,15 @@ def test_it_flags_a_follow_up_without_the_original_below(body):
 
 @pytest.mark.parametrize("original", [FORWARDED, OUTLOOK, APPLE, QUOTED])
 def test_it_finds_the_original_in_gmail_outlook_apple_mail_and_quotes(original):
-    assert "fup.forward_missing" not in fired("Hi John, hope all is well. Following up on the below. Thx." + original,
-                                              SUBJECT, FUP)
+    assert "fup.forward_missing" not in fired(
+        "Hi John, hope all is well. Following up on the below. Thx." + original, SUBJECT, FUP
+    )
 
 
 def test_it_accepts_the_original_given_as_context():
-    assert "fup.forward_missing" not in fired("Hi John, following up. Thx.", SUBJECT, FUP, original="Hi John, 5 mins?")
+    assert "fup.forward_missing" not in fired(
+        "Hi John, following up. Thx.", SUBJECT, FUP, original="Hi John, 5 mins?"
+    )
 
 
 def test_it_suggests_the_seed_template_with_the_first_name():

@@ -4,7 +4,7 @@ import pytest
 
 from touchbase.coach import review
 
-from .spec import FORWARDED, fired, findings
+from .spec import FORWARDED, findings, fired
 
 SENTENCE = "Saw you're opening the Reno site next month and hiring twenty reps for it. "
 LONG = "Hi Sam, " + SENTENCE * 6 + "Worth a call Thursday? Thx."
@@ -14,7 +14,9 @@ LONG = "Hi Sam, " + SENTENCE * 6 + "Worth a call Thursday? Thx."
     "body",
     [
         LONG,
-        "Hi Sam,\n\n" + "Your team closes the books in 9 days; ours do it in 3. " * 8 + "\n\nOpen to a call? Thx.",
+        "Hi Sam,\n\n"
+        + "Your team closes the books in 9 days; ours do it in 3. " * 8
+        + "\n\nOpen to a call? Thx.",
         "Hey Ana, " + "x" * 420,
     ],
 )
@@ -32,12 +34,20 @@ def test_it_points_at_the_text_past_the_400th_character():
     "body, kind",
     [
         ("Hi Sam, worth a call Thursday? Have a renewal coming up. Thx." + FORWARDED * 3, "follow_up"),
-        ("Hi Sam, " + SENTENCE * 4 + "Worth a call? Thx.\n\n-- \nDana Reyes\nVP Sales, Acme\n" + "Ask me about Acme. " * 20, "first_touch"),
+        (
+            "Hi Sam, "
+            + SENTENCE * 4
+            + "Worth a call? Thx.\n\n-- \nDana Reyes\nVP Sales, Acme\n"
+            + "Ask me about Acme. " * 20,
+            "first_touch",
+        ),
         ("Big news for anyone hiring reps this year. " * 12, "social"),
     ],
 )
 def test_it_does_not_count_quotes_signatures_or_social_posts(body, kind):
-    assert "length.chars" not in fired(body, kind=kind, subject="Fwd: Reno" if kind == "follow_up" else "Reno")
+    assert "length.chars" not in fired(
+        body, kind=kind, subject="Fwd: Reno" if kind == "follow_up" else "Reno"
+    )
 
 
 def test_it_counts_a_crlf_newline_as_one_character():
@@ -49,7 +59,9 @@ def test_it_shows_the_countdown_going_negative():
     assert review(LONG).countdown == 400 - len(LONG) < 0
 
 
-WORDY = "Hi Sam, " + "we help teams like yours close the books in three days, not nine. " * 11 + "Call Thursday?"
+WORDY = (
+    "Hi Sam, " + "we help teams like yours close the books in three days, not nine. " * 11 + "Call Thursday?"
+)
 
 
 @pytest.mark.parametrize(

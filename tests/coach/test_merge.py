@@ -2,7 +2,7 @@
 
 import pytest
 
-from .spec import fired, findings, spans
+from .spec import findings, fired, spans
 
 
 @pytest.mark.parametrize(
@@ -25,8 +25,8 @@ def test_it_flags_a_template_field_left_in(body, field):
 @pytest.mark.parametrize(
     "body",
     [
-        "Our API returns `{ \"first_name\": \"Sam\" }`, so mapping is one line. Worth a call?",
-        "Paste this into your config:\n\n    greeting = f\"Hi {first_name}\"\n\nWorth a call?",
+        'Our API returns `{ "first_name": "Sam" }`, so mapping is one line. Worth a call?',
+        'Paste this into your config:\n\n    greeting = f"Hi {first_name}"\n\nWorth a call?',
         "Ramp fell 30% [1] and churn 12%. Details at <https://acme.com/report> or <dana@acme.com>. Call?",
         "Use ```{{first_name}}``` in your template and we fill it. Worth a call?",
         "Hi Sam, worth a call? [sic] the board's words, not mine.",

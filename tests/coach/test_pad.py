@@ -2,15 +2,17 @@
 
 import pytest
 
-from .spec import fired, findings, spans
+from .spec import findings, fired, spans
 
 
 @pytest.mark.parametrize(
     "body, phrase",
     [
         ("Hi Sam, I'm writing to ask about your Reno launch. Worth a call?", "I'm writing to"),
-        ("Hi Ana,\n\nI hope this email finds you well. Your team grew 40% this year. Call Thursday?",
-         "I hope this email finds you well"),
+        (
+            "Hi Ana,\n\nI hope this email finds you well. Your team grew 40% this year. Call Thursday?",
+            "I hope this email finds you well",
+        ),
         ("My name is Dana and I run sales at Acme. Saw you're hiring. Worth a chat?", "My name is Dana and"),
         ("Hi Tom, I am reaching out because you're opening Reno. Call?", "I am reaching out"),
         ("Hey Lee, I just wanted to share a quick idea for your launch. Thoughts?", "I just wanted to"),
@@ -40,7 +42,10 @@ def test_it_suggests_the_sentence_without_the_throat_clearing():
 @pytest.mark.parametrize(
     "body, phrase",
     [
-        ("Hi John, I know that you are extremely busy, but have 5 mins?", "I know that you are extremely busy"),
+        (
+            "Hi John, I know that you are extremely busy, but have 5 mins?",
+            "I know that you are extremely busy",
+        ),
         ("It would be greatly appreciated if you could send the deck.", "It would be greatly appreciated if"),
         ("Please reply at your earliest convenience.", "at your earliest convenience"),
         ("Sorry to bother you again. Any update?", "Sorry to bother you"),

@@ -30,7 +30,11 @@ def test_it_allows_one_hedge_and_just_as_in_recently_or_exactly(body):
 
 
 def test_it_points_at_each_hedge():
-    assert spans("I think this is a bit of a fit. Maybe a call?", "peer.hedges") == ["I think", "a bit", "Maybe"]
+    assert spans("I think this is a bit of a fit. Maybe a call?", "peer.hedges") == [
+        "I think",
+        "a bit",
+        "Maybe",
+    ]
 
 
 @pytest.mark.parametrize(

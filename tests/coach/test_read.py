@@ -4,7 +4,7 @@ import pytest
 
 from touchbase.coach.readability import sentences, syllables
 
-from .spec import fired, findings
+from .spec import findings, fired
 
 COMPLEX = [
     "Hi Sam, our comprehensive organizational transformation methodology facilitates significantly "
@@ -76,11 +76,18 @@ def test_it_suggests_the_long_sentence_split_in_two():
 
 def test_it_does_not_end_a_sentence_at_an_abbreviation_or_a_hard_wrap():
     text = "We met Dr. Patel at the summit, e.g. the panel on churn.\nThanks"
-    assert [s.text for s in sentences(text)] == ["We met Dr. Patel at the summit, e.g. the panel on churn.", "Thanks"]
-    wrapped = "We help revenue teams close their books in three days rather than nine and\nkeep every deal honest."
+    assert [s.text for s in sentences(text)] == [
+        "We met Dr. Patel at the summit, e.g. the panel on churn.",
+        "Thanks",
+    ]
+    wrapped = (
+        "We help revenue teams close their books in three days rather than nine and\nkeep every deal honest."
+    )
     assert len(sentences(wrapped)) == 1
 
 
-@pytest.mark.parametrize("word, count", [("cat", 1), ("table", 2), ("meeting", 2), ("organization", 5), ("15", 1)])
+@pytest.mark.parametrize(
+    "word, count", [("cat", 1), ("table", 2), ("meeting", 2), ("organization", 5), ("15", 1)]
+)
 def test_it_counts_syllables_offline(word, count):
     assert syllables(word) == count

@@ -38,14 +38,18 @@ def test_it_keeps_the_closing_name_but_drops_the_title_and_phone_under_it():
 
 
 def test_it_skips_quoted_lines_between_answers():
-    body = "> Can you send pricing?\nYes, attached.\n> And a reference?\nAna at Globex, she expects your call."
+    body = (
+        "> Can you send pricing?\nYes, attached.\n> And a reference?\nAna at Globex, she expects your call."
+    )
     assert review(body, "Re: pricing", "reply").chars == len(
         "Yes, attached.\nAna at Globex, she expects your call."
     )
 
 
 def test_it_reduces_html_to_text_and_points_into_the_html_as_given():
-    body = "<p>Hi Sam,</p><p>I&#39;m writing to ask about <b>Reno</b>. Worth a call?</p><p>Thanks,<br>Dana</p>"
+    body = (
+        "<p>Hi Sam,</p><p>I&#39;m writing to ask about <b>Reno</b>. Worth a call?</p><p>Thanks,<br>Dana</p>"
+    )
     assert spans(body, "pad.opener") == ["I&#39;m writing to"]
 
 

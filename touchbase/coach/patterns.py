@@ -139,7 +139,9 @@ class Phrases:
                         break
                     start = match.start()
                     if start == 0 or not _WORD_CHAR.match(low, start - 1):
-                        found.append((start, match.end(), self.phrases[int(match.lastgroup[1:].split("x")[0])]))
+                        found.append(
+                            (start, match.end(), self.phrases[int(match.lastgroup[1:].split("x")[0])])
+                        )
                     position = start + 1
         if len(found) < 2:
             return found
