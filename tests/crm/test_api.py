@@ -410,3 +410,14 @@ def test_a_crash_answers_500_in_the_shape_without_its_internals(rf, caplog):
     assert_error(response, 500, "internal")
     assert "hunter2" not in response.content.decode()
     assert "hunter2" in caplog.text  # the trace goes to the log, for us
+
+
+def test_the_docs_show_the_error_shape_on_every_operation(api, sam):
+    schema = api(sam)("GET", "/openapi.json").json()
+    operations = [(path, method, op) for path, methods in schema["paths"].items() for method, op in methods.items()]
+    assert len(operations) >= 18
+    for path, method, op in operations:
+        for status in ("401", "403", "422"):
+            assert status in op["responses"], f"{method.upper()} {path} does not document {status}"
+    error = schema["components"]["schemas"]["ErrorDetail"]
+    assert set(error["properties"]) == {"code", "message", "field"}

@@ -33,6 +33,23 @@ MAX_PAGE_SIZE = 200
 Minor = Annotated[StrictInt, Field(ge=0, description="Amount in minor units (cents for USD): 2400000 is $24,000.")]
 
 
+class ErrorDetail(Schema):
+    code: str = Field(description="Stable, for programs: unauthorized, forbidden, not_found, invalid, "
+                                  "exit_criteria_missing, stale, ...")
+    message: str = Field(description="For people: what is wrong and where.")
+    field: str | None = Field(description="The input at fault, when there is one.")
+
+
+class ErrorOut(Schema):
+    """The one shape of every error (see touchbase.api)."""
+
+    error: ErrorDetail
+
+
+# Declared on every operation so the docs show the error shape; the handlers in touchbase.api produce it.
+ERRORS = {frozenset({400, 401, 403, 404, 405, 409, 422}): ErrorOut}
+
+
 class Page(PageNumberPagination):
     def __init__(self, **kwargs):
         super().__init__(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE, **kwargs)
@@ -408,7 +425,7 @@ def _tasks():
     return Task.objects.select_related("owner", "person", "company", "deal")
 
 
-@router.get("/companies", response=list[CompanyOut], tags=["companies"])
+@router.get("/companies", response={200: list[CompanyOut], **ERRORS}, tags=["companies"])
 @paginate(Page)
 def company_list(request, q: str | None = None, owner: str | None = None):
     """Companies by name; `q` finds names (or domains) starting with it."""
@@ -420,25 +437,25 @@ def company_list(request, q: str | None = None, owner: str | None = None):
     return companies
 
 
-@router.get("/companies/{company_id}", response=CompanyOut, tags=["companies"])
+@router.get("/companies/{company_id}", response={200: CompanyOut, **ERRORS}, tags=["companies"])
 def company_get(request, company_id: UUID):
     return _found(_companies(), company_id)
 
 
-@router.post("/companies", response={201: CompanyOut}, tags=["companies"])
+@router.post("/companies", response={201: CompanyOut, **ERRORS}, tags=["companies"])
 def company_create(request, payload: CompanyIn):
     fields = _resolve(payload.model_dump(), {"owner": User})
     return 201, services.company_create(actor=request.auth, source=Source.API, **fields)
 
 
-@router.patch("/companies/{company_id}", response=CompanyOut, tags=["companies"])
+@router.patch("/companies/{company_id}", response={200: CompanyOut, **ERRORS}, tags=["companies"])
 def company_update(request, company_id: UUID, payload: CompanyPatch):
     company = _found(_companies(), company_id)
     fields = _resolve(payload.model_dump(exclude_unset=True), {"owner": User})
     return services.company_update(actor=request.auth, company=company, **fields)
 
 
-@router.get("/people", response=list[PersonOut], tags=["people"])
+@router.get("/people", response={200: list[PersonOut], **ERRORS}, tags=["people"])
 @paginate(Page)
 def person_list(request, q: str | None = None, company: UUID | None = None, owner: str | None = None):
     """People by last name; `q` finds first or last names (or emails) starting with it."""
@@ -454,18 +471,18 @@ def person_list(request, q: str | None = None, company: UUID | None = None, owne
     return people
 
 
-@router.get("/people/{person_id}", response=PersonOut, tags=["people"])
+@router.get("/people/{person_id}", response={200: PersonOut, **ERRORS}, tags=["people"])
 def person_get(request, person_id: UUID):
     return _found(_people(), person_id)
 
 
-@router.post("/people", response={201: PersonOut}, tags=["people"])
+@router.post("/people", response={201: PersonOut, **ERRORS}, tags=["people"])
 def person_create(request, payload: PersonIn):
     fields = _resolve(payload.model_dump(), {"owner": User, "company": Company})
     return 201, services.person_create(actor=request.auth, source=Source.API, **fields)
 
 
-@router.patch("/people/{person_id}", response=PersonOut, tags=["people"])
+@router.patch("/people/{person_id}", response={200: PersonOut, **ERRORS}, tags=["people"])
 def person_update(request, person_id: UUID, payload: PersonPatch):
     person = _found(_people(), person_id)
     fields = _resolve(payload.model_dump(exclude_unset=True), {"owner": User, "company": Company})
@@ -477,7 +494,7 @@ def _owner_filter(request, owner: str):
     return request.auth if owner == "me" else _user(owner)
 
 
-@router.get("/deals", response=list[DealOut], tags=["deals"])
+@router.get("/deals", response={200: list[DealOut], **ERRORS}, tags=["deals"])
 @paginate(Page)
 def deal_list(request, stage: int | None = None, owner: str | None = None, company: UUID | None = None):
     """Deals, most recently changed first; filter by stage id, owner (`me` or an email) or company."""
@@ -491,12 +508,12 @@ def deal_list(request, stage: int | None = None, owner: str | None = None, compa
     return deals
 
 
-@router.get("/deals/{deal_id}", response=DealOut, tags=["deals"])
+@router.get("/deals/{deal_id}", response={200: DealOut, **ERRORS}, tags=["deals"])
 def deal_get(request, deal_id: UUID):
     return _found(_deals(), deal_id)
 
 
-@router.post("/deals", response={201: DealOut}, tags=["deals"])
+@router.post("/deals", response={201: DealOut, **ERRORS}, tags=["deals"])
 def deal_create(request, payload: DealIn):
     fields = _resolve(payload.model_dump(), {"owner": User, "company": Company, "contact": Person})
     fields["stage"] = _stage(fields["stage"])
@@ -504,7 +521,7 @@ def deal_create(request, payload: DealIn):
     return 201, _found(_deals(), deal.public_id)
 
 
-@router.patch("/deals/{deal_id}", response=DealOut, tags=["deals"])
+@router.patch("/deals/{deal_id}", response={200: DealOut, **ERRORS}, tags=["deals"])
 def deal_update(request, deal_id: UUID, payload: DealPatch):
     deal = _found(_deals(), deal_id)
     fields = _resolve(payload.model_dump(exclude_unset=True), {"owner": User, "company": Company, "contact": Person})
@@ -512,7 +529,7 @@ def deal_update(request, deal_id: UUID, payload: DealPatch):
     return _found(_deals(), deal_id)
 
 
-@router.post("/deals/{deal_id}/move", response=DealOut, tags=["deals"])
+@router.post("/deals/{deal_id}/move", response={200: DealOut, **ERRORS}, tags=["deals"])
 def deal_move(request, deal_id: UUID, payload: DealMove):
     """Move a deal to another stage. Forward moves need the exit criteria checked or an override reason."""
     deal = _found(_deals(), deal_id)
@@ -522,7 +539,7 @@ def deal_move(request, deal_id: UUID, payload: DealMove):
     return _found(_deals(), deal_id)
 
 
-@router.post("/deals/{deal_id}/checks", response=DealOut, tags=["deals"])
+@router.post("/deals/{deal_id}/checks", response={200: DealOut, **ERRORS}, tags=["deals"])
 def deal_check_criterion(request, deal_id: UUID, payload: CriterionCheckIn):
     """Tick (or untick) one exit criterion of the deal's current stage."""
     deal = _found(_deals(), deal_id)
@@ -533,14 +550,14 @@ def deal_check_criterion(request, deal_id: UUID, payload: CriterionCheckIn):
     return _found(_deals(), deal_id)
 
 
-@router.get("/stages", response=list[StageOut], tags=["stages"])
+@router.get("/stages", response={200: list[StageOut], **ERRORS}, tags=["stages"])
 def stage_list(request):
     """Every pipeline's stages in order, each with its exit criteria."""
     return Stage.objects.select_related("pipeline").prefetch_related("exit_criteria").order_by(
         "-pipeline__is_default", "pipeline__name", "order")
 
 
-@router.get("/touches", response=list[TouchOut], tags=["touches"])
+@router.get("/touches", response={200: list[TouchOut], **ERRORS}, tags=["touches"])
 @paginate(Page)
 def touch_list(request, person: UUID | None = None, company: UUID | None = None, deal: UUID | None = None):
     """The timeline, newest first, of a person, a company or a deal (or everyone's)."""
@@ -554,7 +571,7 @@ def touch_list(request, person: UUID | None = None, company: UUID | None = None,
     return touches
 
 
-@router.post("/touches", response={201: TouchOut}, tags=["touches"])
+@router.post("/touches", response={201: TouchOut, **ERRORS}, tags=["touches"])
 def touch_log(request, payload: TouchIn):
     if payload.happened_at is not None and payload.happened_at.tzinfo is None:
         raise ValidationError({"happened_at": "Give the time with its zone, e.g. 2026-03-01T14:00:00+01:00."})
@@ -563,21 +580,21 @@ def touch_log(request, payload: TouchIn):
     return 201, _found(_touches(), touch.public_id)
 
 
-@router.get("/tasks", response=list[TaskOut], tags=["tasks"])
+@router.get("/tasks", response={200: list[TaskOut], **ERRORS}, tags=["tasks"])
 @paginate(Page)
 def task_list(request, done: bool = False):
     """My tasks, soonest due first; `done=true` shows the finished ones."""
     return _tasks().filter(owner=request.auth, done=done).order_by("due", "id")
 
 
-@router.post("/tasks", response={201: TaskOut}, tags=["tasks"])
+@router.post("/tasks", response={201: TaskOut, **ERRORS}, tags=["tasks"])
 def task_create(request, payload: TaskIn):
     fields = _resolve(payload.model_dump(), {"person": Person, "company": Company, "deal": Deal})
     task = services.task_create(actor=request.auth, source=Source.API, **fields)
     return 201, _found(_tasks(), task.public_id)
 
 
-@router.post("/tasks/{task_id}/done", response=TaskOut, tags=["tasks"])
+@router.post("/tasks/{task_id}/done", response={200: TaskOut, **ERRORS}, tags=["tasks"])
 def task_set_done(request, task_id: UUID, payload: TaskDone):
     """Tick a task off (or, with `done: false`, back on)."""
     task = _found(_tasks(), task_id)
