@@ -100,6 +100,18 @@ def test_a_seller_cannot_patch_another_sellers_company(api, ravi, acme):
     assert acme.name == "Acme Robotics"
 
 
+def test_a_seller_cannot_create_a_company_for_another_seller(api, sam, ravi):
+    response = api(sam)("POST", "/companies", {"name": "Gift Co", "owner": "ravi@example.com"})
+    assert_error(response, 403, "forbidden")
+    assert not Company.objects.filter(name="Gift Co").exists()
+
+
+def test_a_manager_creates_a_company_for_a_seller(api, maya, ravi):
+    response = api(maya)("POST", "/companies", {"name": "Assigned Co", "owner": "ravi@example.com"})
+    assert response.status_code == 201
+    assert Company.objects.get(name="Assigned Co").owner == ravi
+
+
 # People
 
 
@@ -189,6 +201,21 @@ def test_the_deal_list_runs_the_same_queries_for_three_deals_or_thirty(api, sam,
         services.deal_create(actor=sam, company=acme, title=f"E{i}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(call("GET", "/deals").json()["items"]) == 30
+
+
+def test_a_seller_cannot_give_their_deal_away_or_to_nobody(api, sam, ravi, sams_deal):
+    call = api(sam)
+    for owner in ("ravi@example.com", None):
+        assert_error(call("PATCH", f"/deals/{sams_deal.public_id}", {"owner": owner, "title": "Gone"}),
+                     403, "forbidden")
+    stored = Deal.objects.get(pk=sams_deal.pk)
+    assert (stored.owner, stored.title) == (sam, "Acme pilot")
+
+
+def test_a_manager_hands_a_deal_to_another_seller(api, maya, ravi, sams_deal):
+    response = api(maya)("PATCH", f"/deals/{sams_deal.public_id}", {"owner": "ravi@example.com"})
+    assert response.json()["owner"] == "ravi@example.com"
+    assert Deal.objects.get(pk=sams_deal.pk).owner == ravi
 
 
 def test_a_move_without_exit_criteria_is_refused_listing_them(api, sam, sams_deal, stages):

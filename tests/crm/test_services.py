@@ -131,11 +131,18 @@ def test_a_deals_stage_changes_only_by_a_move(sam, sams_deal, stages):
     assert Deal.objects.get(pk=sams_deal.pk).stage == stages["Qualify"]
 
 
-def test_a_seller_may_hand_their_deal_to_another_seller_and_then_cannot_edit_it(sam, ravi, sams_deal):
-    services.deal_update(actor=sam, deal=sams_deal, owner=ravi)
-    with pytest.raises(PermissionDenied):
-        services.deal_update(actor=sam, deal=Deal.objects.get(pk=sams_deal.pk), title="Back to me")
-    assert Deal.objects.get(pk=sams_deal.pk).owner == ravi
+def test_a_seller_cannot_give_a_record_away_or_to_nobody(sam, ravi):
+    with pytest.raises(PermissionDenied, match="Only a manager"):
+        services.ensure_can_assign(actor=sam, owner=ravi)
+    with pytest.raises(PermissionDenied, match="Only a manager"):
+        services.ensure_can_assign(actor=sam, owner=None)
+    services.ensure_can_assign(actor=sam, owner=sam)
+
+
+@pytest.mark.parametrize("manager", ["maya", "alice"])
+def test_a_manager_or_an_admin_assigns_a_record_to_anyone(persona, manager, sam):
+    services.ensure_can_assign(actor=persona(manager), owner=sam)
+    services.ensure_can_assign(actor=persona(manager), owner=None)
 
 
 # Tasks

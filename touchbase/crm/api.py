@@ -396,6 +396,27 @@ def _resolve(fields: dict, refs: dict) -> dict:
     return resolved
 
 
+COMPANY_REFS = {"owner": User}
+PERSON_REFS = {"owner": User, "company": Company}
+DEAL_REFS = {"owner": User, "company": Company, "contact": Person}
+
+
+def _record_fields(request, payload, refs: dict, *, creating: bool) -> dict:
+    """A create (every field) or patch (the fields sent) body, as records, with its owner vetted."""
+    fields = _resolve(payload.model_dump(exclude_unset=not creating), refs)
+    return _assignable(request, fields, creating=creating)
+
+
+def _assignable(request, fields: dict, *, creating: bool) -> dict:
+    """A seller's body may name no owner but themselves (the forms hide the field from them)."""
+    if "owner" in fields:
+        if fields["owner"] is None and creating:
+            del fields["owner"]  # left out on create: the record is the creator's
+        else:
+            services.ensure_can_assign(actor=request.auth, owner=fields["owner"])
+    return fields
+
+
 def _stage(stage_id: int | None, field: str = "stage") -> Stage | None:
     if stage_id is None:
         return None
@@ -444,14 +465,14 @@ def company_get(request, company_id: UUID):
 
 @router.post("/companies", response={201: CompanyOut, **ERRORS}, tags=["companies"])
 def company_create(request, payload: CompanyIn):
-    fields = _resolve(payload.model_dump(), {"owner": User})
+    fields = _record_fields(request, payload, COMPANY_REFS, creating=True)
     return 201, services.company_create(actor=request.auth, source=Source.API, **fields)
 
 
 @router.patch("/companies/{company_id}", response={200: CompanyOut, **ERRORS}, tags=["companies"])
 def company_update(request, company_id: UUID, payload: CompanyPatch):
     company = _found(_companies(), company_id)
-    fields = _resolve(payload.model_dump(exclude_unset=True), {"owner": User})
+    fields = _record_fields(request, payload, COMPANY_REFS, creating=False)
     return services.company_update(actor=request.auth, company=company, **fields)
 
 
@@ -478,14 +499,14 @@ def person_get(request, person_id: UUID):
 
 @router.post("/people", response={201: PersonOut, **ERRORS}, tags=["people"])
 def person_create(request, payload: PersonIn):
-    fields = _resolve(payload.model_dump(), {"owner": User, "company": Company})
+    fields = _record_fields(request, payload, PERSON_REFS, creating=True)
     return 201, services.person_create(actor=request.auth, source=Source.API, **fields)
 
 
 @router.patch("/people/{person_id}", response={200: PersonOut, **ERRORS}, tags=["people"])
 def person_update(request, person_id: UUID, payload: PersonPatch):
     person = _found(_people(), person_id)
-    fields = _resolve(payload.model_dump(exclude_unset=True), {"owner": User, "company": Company})
+    fields = _record_fields(request, payload, PERSON_REFS, creating=False)
     return services.person_update(actor=request.auth, person=person, **fields)
 
 
@@ -515,7 +536,7 @@ def deal_get(request, deal_id: UUID):
 
 @router.post("/deals", response={201: DealOut, **ERRORS}, tags=["deals"])
 def deal_create(request, payload: DealIn):
-    fields = _resolve(payload.model_dump(), {"owner": User, "company": Company, "contact": Person})
+    fields = _record_fields(request, payload, DEAL_REFS, creating=True)
     fields["stage"] = _stage(fields["stage"])
     deal = services.deal_create(actor=request.auth, source=Source.API, **fields)
     return 201, _found(_deals(), deal.public_id)
@@ -524,7 +545,7 @@ def deal_create(request, payload: DealIn):
 @router.patch("/deals/{deal_id}", response={200: DealOut, **ERRORS}, tags=["deals"])
 def deal_update(request, deal_id: UUID, payload: DealPatch):
     deal = _found(_deals(), deal_id)
-    fields = _resolve(payload.model_dump(exclude_unset=True), {"owner": User, "company": Company, "contact": Person})
+    fields = _record_fields(request, payload, DEAL_REFS, creating=False)
     services.deal_update(actor=request.auth, deal=deal, **fields)
     return _found(_deals(), deal_id)
 

@@ -231,3 +231,15 @@ def task_set_done(*, actor, task: Task, done: bool = True) -> Task:
     task.done_at = timezone.now() if done else None
     task.save(update_fields=["done", "done_at", "updated_at"])
     return task
+
+
+def ensure_can_assign(*, actor, owner) -> None:
+    """Sellers keep the records they make and cannot give one away; managers and admins assign freely.
+
+    The record forms get this by hiding the owner field from sellers; the API,
+    which takes an owner in its bodies, calls this before creating or updating.
+    """
+    if actor.is_manager or owner == actor:
+        return
+    raise PermissionDenied("Only a manager can give a record to someone else; leave the owner out "
+                           "and it stays yours.")
