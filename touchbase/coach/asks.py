@@ -9,9 +9,9 @@ one. The photocopier effect: an ask goes better with its real reason.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from .patterns import Phrases, Scan, compile_phrases
+from .patterns import Phrases, Scan, compile_phrases, phrase_regex
 from .phrases import (
     ASK_TOPICS,
     CALENDAR_HOSTS,
@@ -48,12 +48,18 @@ _ASKING_BECAUSE = re.compile(r"^(?:asking|curious|wondering)\b", re.IGNORECASE)
 _RHETORICAL = re.compile(r"^(?:" + compile_phrases(RHETORICAL_OPENERS).pattern + ")", re.IGNORECASE)
 _REQUEST = Phrases(REQUESTS)
 _NAGGING = Phrases(GUILT)
-_CALENDAR = re.compile("|".join(re.escape(host) for host in CALENDAR_HOSTS), re.IGNORECASE)
+_CALENDAR_HOSTS = tuple(host.lower() for host in CALENDAR_HOSTS)
 _FOLLOW_ON = re.compile(
     r"^(?:" + compile_phrases(FOLLOW_ON).pattern + r")[\s,.?!]*(?:let me know)?[\s.?!]*$", re.IGNORECASE
 )
-_TOPICS = {topic: compile_phrases(words) for topic, words in ASK_TOPICS.items()}
-_OPTION = compile_phrases(OPTION_WORDS)
+# Topics and options are looked up by word (and multi-word phrases by substring): cheap per sentence.
+_TOPIC_WORDS = {topic: frozenset(w for w in words if " " not in w) for topic, words in ASK_TOPICS.items()}
+_TOPIC_PHRASES = {
+    topic: [re.compile(phrase_regex(w) + r"\b") for w in words if " " in w]
+    for topic, words in ASK_TOPICS.items()
+}
+_OPTION_WORDS = frozenset(OPTION_WORDS)
+_SENTENCE_WORD = re.compile(r"[\w']+")
 _TIME = re.compile(
     r"^\d{1,2}(?:[:.]\d\d)?(?:am|pm|h)?$|^\d{1,2}(?:st|nd|rd|th)$|^\d{1,2}/\d{1,2}$", re.IGNORECASE
 )
@@ -78,8 +84,7 @@ _BENEFIT = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Ask:
+class Ask(NamedTuple):
     start: int
     end: int
     text: str
@@ -111,7 +116,12 @@ def is_quoted_question(text: str) -> bool:
 
 def addresses_reader(text: str) -> bool:
     """A question put to the reader, not one asked for effect."""
-    return bool(_SECOND_PERSON.search(text) or _YES_NO.match(text) or _TOPICS["meeting"].search(text))
+    return bool(_SECOND_PERSON.search(text) or _YES_NO.match(text) or _has_topic("meeting", text.lower()))
+
+
+def _has_topic(topic: str, low: str) -> bool:
+    words = set(_SENTENCE_WORD.findall(low.replace("’", "'")))
+    return bool(words & _TOPIC_WORDS[topic]) or any(p.search(low) for p in _TOPIC_PHRASES[topic])
 
 
 def find_asks(own: str, sentences: list[Sentence], reader_only: bool, scan: Scan) -> list[Ask]:
@@ -121,6 +131,8 @@ def find_asks(own: str, sentences: list[Sentence], reader_only: bool, scan: Scan
     reader; a hook like "Why do forecasts miss?" is not an ask there.
     """
     requests = [start for start, _, _ in _REQUEST.find(scan)]
+    low = scan.low
+    calendars = [low.find(host) for host in _CALENDAR_HOSTS if host in low]
     nagging = [start for start, _, _ in _NAGGING.find(scan)]
     asks = []
     for index, sentence in enumerate(sentences):
@@ -135,7 +147,10 @@ def find_asks(own: str, sentences: list[Sentence], reader_only: bool, scan: Scan
                 continue
             if reader_only and not addresses_reader(body):
                 continue
-        elif not (_unquoted_request(body, sentence.start + cut, requests) or _CALENDAR.search(body)):
+        elif not (
+            _unquoted_request(body, sentence.start + cut, requests)
+            or any(sentence.start <= at < sentence.end for at in calendars)
+        ):
             continue
         asks.append(
             Ask(
@@ -171,8 +186,9 @@ def _unquoted_request(text: str, offset: int, requests: list[int]) -> bool:
 
 
 def _topic(text: str, index: int) -> str:
-    for topic, pattern in _TOPICS.items():
-        if pattern.search(text):
+    low = text.lower()
+    for topic in _TOPIC_WORDS:
+        if _has_topic(topic, low):
             return topic
     return f"other-{index}"
 
@@ -185,7 +201,7 @@ def _is_follow_on(text: str) -> bool:
     content = [token for token in tokens if token and token not in _GLUE]
     if not content:
         return bool(tokens) and len(tokens) <= 4
-    return all(_OPTION.fullmatch(token) or _TIME.match(token) for token in content)
+    return all(token in _OPTION_WORDS or _TIME.match(token) for token in content)
 
 
 def group_asks(asks: list[Ask]) -> list[list[Ask]]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import asks as ask_reader
 from .patterns import Scan
-from .readability import Sentence, sentences, text_grade, words
+from .readability import Sentence, sentences, text_grade, word_list, words
 from .split import Parts, split
 from .text import Field, OwnText, own_text_from, subtract
 
@@ -16,8 +16,7 @@ KINDS = ("first_touch", "follow_up", "drip", "reply", "social")
 EMAIL_KINDS = frozenset(KINDS) - {"social"}
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """What a rule found, in the working text of a field."""
 
     field: str
@@ -52,7 +51,16 @@ class Draft:
         return Scan(self.own.text)
 
     @cached_property
+    def word_texts(self) -> list[str]:
+        return word_list(self.own.text)
+
+    @cached_property
+    def word_count(self) -> int:
+        return len(self.word_texts)
+
+    @cached_property
     def words(self) -> list[tuple[int, int]]:
+        """Word spans in the own text (only the rules that cut at the n-th word need them)."""
         return words(self.own.text)
 
     @cached_property
@@ -61,7 +69,7 @@ class Draft:
 
     @cached_property
     def grade(self) -> float:
-        return round(text_grade(self.own.text, self.words, len(self.sentences)), 1)
+        return round(text_grade(self.own.text, len(self.sentences), self.word_texts), 1)
 
     @cached_property
     def questions(self) -> int:

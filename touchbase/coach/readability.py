@@ -8,11 +8,14 @@ heuristics need nothing but the text and are close enough to rank emails
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Words are whitespace-separated tokens that contain a letter or a digit (the catalogue's definition).
-_TOKEN = re.compile(r"\S+")
+# Only token starts are tried (the lookbehind), so a long run of punctuation costs one scan, not a square.
+_WORD = re.compile(r"(?<!\S)(?=\S*?[^\W_])\S+")
 _ALNUM = re.compile(r"[^\W_]")
+# A whitespace-delimited token with no letter or digit; starting at a space keeps the scan linear.
+_PUNCTUATION_TOKEN = re.compile(r"\s(?:[^\w\s]|_)+(?=\s|$)")
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 # A sentence ends at . ! ? (with closing quotes or brackets) before a space, or at a blank line.
@@ -21,11 +24,14 @@ _ABBREVIATIONS = frozenset(
     "e.g i.e mr mrs ms dr vs etc inc co st jr sr approx a.m p.m u.s no fig dept est vol ft"
     " jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thurs fri".split()
 )
+_ABBREVIATION_BEFORE = re.compile(
+    r"(?:^|[\s(\"'])(?:" + "|".join(re.escape(a) for a in sorted(_ABBREVIATIONS)) + r"|[^\W\d_])$",
+    re.IGNORECASE,
+)
 _WRAPPED_LINE = 60
 
 
-@dataclass(frozen=True)
-class Sentence:
+class Sentence(NamedTuple):
     start: int
     end: int
     text: str
@@ -34,7 +40,19 @@ class Sentence:
 
 def words(text: str) -> list[tuple[int, int]]:
     """Spans of the words in `text`."""
-    return [(m.start(), m.end()) for m in _TOKEN.finditer(text) if _ALNUM.search(m.group())]
+    return [m.span() for m in _WORD.finditer(text)]
+
+
+def word_list(text: str) -> list[str]:
+    """The words of `text` (tokens of punctuation alone are not words)."""
+    tokens = text.split()
+    if _PUNCTUATION_TOKEN.search(" " + text):
+        return [token for token in tokens if _ALNUM.search(token)]
+    return tokens
+
+
+def word_count(text: str) -> int:
+    return len(word_list(text))
 
 
 def sentences(text: str) -> list[Sentence]:
@@ -60,13 +78,7 @@ def _is_hard_wrap(text: str, line_start: int, next_start: int) -> bool:
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
-    word_start = dot
-    while word_start > 0 and not text[word_start - 1].isspace():
-        word_start -= 1
-        if dot - word_start > 8:
-            return False
-    word = text[word_start:dot].lower().strip("(\"'")
-    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+    return bool(_ABBREVIATION_BEFORE.search(text, max(0, dot - 12), dot))
 
 
 def _add(found: list[Sentence], text: str, start: int, end: int) -> None:
@@ -76,7 +88,7 @@ def _add(found: list[Sentence], text: str, start: int, end: int) -> None:
         return
     lead = len(piece) - len(piece.lstrip())
     begin = start + lead
-    count = len(words(stripped))
+    count = word_count(stripped)
     if count:
         found.append(Sentence(begin, begin + len(stripped), stripped, count))
 
@@ -128,6 +140,19 @@ def syllables(word: str) -> int:
     cached = _SYLLABLE_CACHE.get(word)
     if cached is not None:
         return cached
+    return _count_syllables(word)
+
+
+def total_syllables(word_texts: list[str]) -> int:
+    get = _SYLLABLE_CACHE.get
+    total = 0
+    for word in word_texts:
+        count = get(word)
+        total += _count_syllables(word) if count is None else count
+    return total
+
+
+def _count_syllables(word: str) -> int:
     count = 0
     for letters in _LETTERS.findall(word.lower()):
         count += _syllables_of_letters(letters)
@@ -155,6 +180,6 @@ def grade(word_count: int, sentence_count: int, syllable_count: int) -> float:
     return 0.39 * word_count / sentence_count + 11.8 * syllable_count / word_count - 15.59
 
 
-def text_grade(text: str, spans: list[tuple[int, int]], sentence_count: int) -> float:
-    total = sum(syllables(text[start:end]) for start, end in spans)
-    return grade(len(spans), sentence_count, total)
+def text_grade(text: str, sentence_count: int, word_texts: list[str] | None = None) -> float:
+    word_texts = word_list(text) if word_texts is None else word_texts
+    return grade(len(word_texts), sentence_count, total_syllables(word_texts))

@@ -88,7 +88,7 @@ def review(body: str, subject: str | None = "", kind: str = "first_touch", **con
         countdown=CHAR_LIMIT - chars,
         gauges={
             "chars": chars,
-            "words": len(draft.words),
+            "words": draft.word_count,
             "grade": draft.grade,
             "questions": draft.questions,
             "asks": len(draft.ask_groups),

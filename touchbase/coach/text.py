@@ -86,7 +86,8 @@ _HTML_TOKEN = re.compile(
     r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^<>]{0,4000}>|&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});",
     re.DOTALL,
 )
-_HTML_SPACE = re.compile(r"\s+")
+_HTML_SPACE = re.compile(r"\s{2,}")
+_ONE_SPACE = str.maketrans("\n\r\t\f\v", "     ")
 _TAGS = frozenset(HTML_TAGS.split())
 _BREAKS = frozenset("br".split())
 _BLOCKS = frozenset("p div li tr h1 h2 h3 h4 h5 h6 hr table ul ol blockquote pre center".split())
@@ -174,15 +175,13 @@ def _read_html(name: str, raw: str) -> Field:
 
 
 def _copy_html_text(out: _Builder, raw: str, start: int, end: int) -> None:
+    """HTML text as a browser shows it: a run of whitespace is one space."""
     position = start
     for match in _HTML_SPACE.finditer(raw, start, end):
-        out.copy(position, raw[position : match.start()])
-        if match.group(0) != " ":
-            out.replace(match.start(), match.end() - match.start(), " ")
-        else:
-            out.copy(match.start(), " ")
+        out.copy(position, raw[position : match.start()].translate(_ONE_SPACE))
+        out.replace(match.start(), match.end() - match.start(), " ")
         position = match.end()
-    out.copy(position, raw[position:end])
+    out.copy(position, raw[position:end].translate(_ONE_SPACE))
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from ..draft import Draft
@@ -17,9 +18,10 @@ def quote(text: str, limit: int = _SHOWN) -> str:
 
 
 def sentence_at(draft: Draft, position: int) -> tuple[int, int]:
-    for sentence in draft.sentences:
-        if sentence.start <= position < sentence.end:
-            return sentence.start, sentence.end
+    sentences = draft.sentences
+    index = bisect.bisect_right([s.start for s in sentences], position) - 1
+    if index >= 0 and position < sentences[index].end:
+        return sentences[index].start, sentences[index].end
     return position, position
 
 

@@ -25,8 +25,8 @@ def follow_up_without_the_original(draft: Draft):
 
 @rule("fup.too_long", "warning", kinds=("follow_up",))
 def follow_up_note_too_long(draft: Draft):
-    words = draft.words
-    if len(words) > NOTE_WORD_LIMIT:
+    if draft.word_count > NOTE_WORD_LIMIT:
+        words = draft.words
         yield draft.own_hit(
             words[NOTE_WORD_LIMIT][0],
             words[-1][1],

@@ -24,8 +24,8 @@ def over_400_characters(draft: Draft):
 
 @rule("length.words", "warning", kinds=EMAIL_KINDS)
 def over_125_words(draft: Draft):
-    words = draft.words
-    if len(words) > WORD_LIMIT:
+    if draft.word_count > WORD_LIMIT:
+        words = draft.words
         yield draft.own_hit(
             words[WORD_LIMIT][0],
             words[-1][1],

@@ -6,7 +6,7 @@ import re
 
 from ..draft import Draft
 from ..phrases import PLAIN_WORDS
-from ..readability import grade, syllables, words
+from ..readability import syllables, text_grade
 from .edits import quote
 from .registry import rule
 
@@ -14,34 +14,23 @@ GRADE_LIMIT = 8.0
 MIN_WORDS_FOR_GRADE = 20
 SENTENCE_WORD_LIMIT = 25
 
-_PLAIN = re.compile(r"\b(" + "|".join(sorted(PLAIN_WORDS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+_PLAIN_WORDS = frozenset(PLAIN_WORDS)
 _SPLIT_POINT = re.compile(
     r";\s+|,?\s+(?:and|but|which|because|while)\s+|,?\s+so\s+(?!that)|\s+[—–-]+\s+|:\s+|,\s+"
 )
 
 
 def _sentence_grade(text: str) -> float:
-    spans = words(text)
-    return grade(len(spans), 1, sum(syllables(text[s:e]) for s, e in spans))
+    return text_grade(text, 1)
 
 
 @rule("read.grade", "warning")
 def reads_above_grade_8(draft: Draft):
-    if len(draft.words) < MIN_WORDS_FOR_GRADE or draft.grade <= GRADE_LIMIT:
+    if draft.word_count < MIN_WORDS_FOR_GRADE or draft.grade <= GRADE_LIMIT:
         return
     hardest = max(draft.sentences, key=lambda sentence: _sentence_grade(sentence.text))
-    swaps = []
-    for match in _PLAIN.finditer(draft.own.text):
-        swap = f"{match.group(0)} → {PLAIN_WORDS[match.group(0).lower()]}"
-        if swap not in swaps:
-            swaps.append(swap)
-    long_words = sorted(
-        {
-            draft.own.text[s:e].strip(".,;:!?()\"'")
-            for s, e in draft.words
-            if syllables(draft.own.text[s:e]) >= 4
-        }
-    )
+    swaps = [f"{word} → {PLAIN_WORDS[word]}" for word in sorted(draft.scan.words & _PLAIN_WORDS)]
+    long_words = sorted({word.strip(".,;:!?()\"'") for word in draft.word_texts if syllables(word) >= 4})
     advice = "Use short words and short sentences"
     if swaps:
         advice += ": " + ", ".join(swaps[:5])

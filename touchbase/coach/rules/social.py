@@ -17,6 +17,8 @@ _TAG = re.compile(r"^[#@]")
 @rule("social.bare_link", "warning", kinds=("social",))
 def link_without_a_note(draft: Draft):
     own = draft.own.text
+    if "." not in own:
+        return
     links = list(_LINK.finditer(own))
     if not links:
         return

@@ -1,0 +1,193 @@
+"""How fast the coach reviews: median and p99 per email over 10,000 realistic emails.
+
+    .venv/bin/python bench/coach_speed.py [--emails 10000] [--seed 7]
+
+Emails of 50–300 words are built deterministically from a seed out of the
+parts sellers write (greetings, openers, claims, asks, reasons, closings,
+signatures, quoted history), across every kind. Prints figures; asserts
+nothing (timing belongs in a bench, not a test). Also times the whole
+`python -m touchbase.coach --jsonl` process over the same emails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from touchbase.coach import KINDS, review  # noqa: E402
+
+NAMES = ["John", "Priya", "Sam", "Ana", "Tom", "Lee", "Kim", "Omar", "Grace", "Wei", "Sofia", "Dmitri"]
+COMPANIES = ["Northwind", "Globex", "Initech", "Acme", "Umbrella", "Hooli", "Stark", "Wayne", "Tyrell"]
+GREETINGS = [
+    "Hi {name},",
+    "Hey {name} -",
+    "{name},",
+    "Hello {name},",
+    "Dear {name},",
+    "Hi {name}, hope all is well.",
+]
+OPENERS = [
+    "",
+    "",
+    "",
+    "I'm writing to share a quick idea.",
+    "I hope this email finds you well.",
+    "My name is Dana and I run sales at Acme.",
+    "I just wanted to reach out.",
+    "Saw you're opening the Reno site.",
+    "Congrats on the Series B.",
+    "Noticed {company} is hiring ten reps this quarter.",
+]
+CLAIMS = [
+    "Teams like yours usually lose two weeks of ramp to tool setup.",
+    "We help revenue teams close their books in three days instead of nine.",
+    "Our customers cut onboarding time by 40% in the first quarter.",
+    "{company} could probably save a few hours a week per rep on admin work.",
+    "Most sales leaders we talk to say forecasting is the hardest part of the job.",
+    "The comprehensive implementation methodology facilitates significantly accelerated organizational transformation.",
+    "We integrate with Salesforce, HubSpot and Pipedrive, sync every call and email automatically, and give "
+    "each manager a weekly view of which deals moved and which stalled and why.",
+    "Last month we shipped a Reno integration that your team asked about at the summit.",
+    "It is honestly an amazing, revolutionary product and the team is incredibly excited!",
+    "A CFO asked me: 'Why does close take ten days?' We got it down to three.",
+    "Maybe it is a bit early, but I think there is a fit.",
+    "Your competitors at {company} moved to a weekly forecast call last year.",
+    "The report covers 300 deals and the ones with a mutual plan closed twice as often.",
+    "Reps at {company} spend about six hours a week updating the CRM by hand.",
+    "Your Denver team hit quota two quarters in a row, which is rare in this market.",
+    "We looked at how fifty SaaS teams run pipeline reviews and wrote up what the best ones do.",
+    "The short version: they review evidence, not stages, and they do it every Monday.",
+    "One customer moved from a monthly forecast to a weekly one and cut slippage by half.",
+    "Procurement adds eleven days to the average enterprise deal, so plan for it early.",
+    "Most new managers inherit a pipeline they did not build and a target they did not set.",
+    "Our onboarding takes one afternoon and your admins keep full control of permissions.",
+    "Pricing is per seat with no platform fee, and you can cancel any month.",
+    "Security reviews usually take a week; we have SOC 2 Type II and a filled-in questionnaire ready.",
+    "The integration reads your calendar, so nobody has to log meetings by hand anymore.",
+    "A quick note on timing: our Q3 pilot slots fill up by the end of June.",
+    "We work with teams from ten reps to two hundred, mostly in B2B software and logistics.",
+    "The playbook we share with customers has scripts, a one-pager and the difficult questions.",
+    "Last quarter the median customer added 18% to pipeline without adding headcount.",
+    "Happy to share the study if it is useful for your planning.",
+    "I read your post about hiring your first sales manager and agreed with most of it.",
+]
+ASKS = [
+    "Worth a call Thursday?",
+    "Have 5 mins to chat this week?",
+    "Are you the right person for payroll?",
+    "Could you send me the current vendor list?",
+    "Let me know if a ramp plan would help.",
+    "Free Tuesday at 2 or Wednesday at 10?",
+    "Grab a time here: https://calendly.com/dana/30min",
+    "Would you be open to a pilot next month?",
+    "Any thoughts?",
+]
+REASONS = [
+    "",
+    "",
+    "Have a board meeting coming up.",
+    "Need to lock budget before the 15th.",
+    "Since you're opening the Reno site, timing seems right.",
+    "because I'd like to talk with you.",
+]
+CLOSINGS = [
+    "Thx.",
+    "Thanks,\nDana",
+    "Best,\nDana",
+    "Kind regards,\nDana",
+    "Cheers,\nDana",
+    "Sincerely,\nDana Reyes",
+]
+SIGNATURES = [
+    "",
+    "",
+    "\n\n-- \nDana Reyes\nVP Sales, Acme\n+1 415 555 0100",
+    "\n\nDana Reyes\nHead of Sales | Acme\ndana@acme.com",
+]
+HISTORY = (
+    "\n\n---------- Forwarded message ---------\nFrom: Dana Reyes <dana@acme.com>\nDate: Mon, Jun 2, 2025\n"
+    "Subject: Reno\nTo: {name} <{name}@{company}.com>\n\n"
+)
+SUBJECTS = [
+    "Reno launch",
+    "Quick idea for {company}",
+    "Re: pricing",
+    "Fwd: Reno",
+    "",
+    "Ramp plan for your new reps in Reno",
+]
+
+
+def email(rng: random.Random) -> dict[str, str]:
+    """One realistic email of 50–300 own words."""
+    name, company = rng.choice(NAMES), rng.choice(COMPANIES)
+    kind = rng.choice(KINDS)
+    target = rng.randint(50, 300)
+    parts = [rng.choice(GREETINGS), rng.choice(OPENERS)]
+    claims = rng.sample(CLAIMS, len(CLAIMS))
+    while claims and sum(len(p.split()) for p in parts) < target - 15:
+        parts.append(claims.pop())
+        if rng.random() < 0.3:
+            parts.append("\n\n")
+    parts += [rng.choice(ASKS), rng.choice(REASONS), "\n\n" + rng.choice(CLOSINGS)]
+    body = " ".join(p for p in parts if p).format(name=name, company=company)
+    body += rng.choice(SIGNATURES)
+    if kind in ("follow_up", "reply") and rng.random() < 0.8:
+        body += HISTORY.format(name=name, company=company) + " ".join(rng.choice(CLAIMS) for _ in range(4))
+    if rng.random() < 0.1:
+        body = "<p>" + body.replace("\n\n", "</p><p>").replace("\n", "<br>") + "</p>"
+    return {"kind": kind, "subject": rng.choice(SUBJECTS).format(company=company), "body": body}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--emails", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    emails = [email(rng) for _ in range(args.emails)]
+    for item in emails[:200]:  # warm caches and lazily compiled patterns
+        review(item["body"], item["subject"], item["kind"])
+    times = []
+    for item in emails:
+        started = time.perf_counter_ns()
+        review(item["body"], item["subject"], item["kind"])
+        times.append((time.perf_counter_ns() - started) / 1e6)
+    times.sort()
+    words = statistics.median(len(item["body"].split()) for item in emails)
+    print(f"review() over {len(emails):,} emails (median {words:.0f} words as given, seed {args.seed})")
+    print(
+        f"  median {statistics.median(times):.3f} ms   p99 {times[int(len(times) * 0.99) - 1]:.3f} ms   "
+        f"max {times[-1]:.3f} ms   mean {statistics.fmean(times):.3f} ms"
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as handle:
+        for number, item in enumerate(emails):
+            handle.write(json.dumps({"id": number, **item}) + "\n")
+    started = time.perf_counter()
+    with open(handle.name) as lines:
+        done = subprocess.run(
+            [sys.executable, "-m", "touchbase.coach", "--jsonl"],
+            stdin=lines,
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+    elapsed = time.perf_counter() - started
+    Path(handle.name).unlink()
+    print(
+        f"  python -m touchbase.coach --jsonl over {len(emails):,} emails: {elapsed:.2f} s for the whole process "
+        f"({len(done.stdout.splitlines()):,} lines out, exit {done.returncode})"
+    )
+
+
+if __name__ == "__main__":
+    main()
