@@ -93,6 +93,9 @@ class Person(TouchedRecord):
             models.Index(fields=["last_name", "first_name"]),
             models.Index(fields=["company", "last_name"]),
             models.Index(fields=["touch_count", "last_touch_at"]),
+            # Today's "gone quiet" list (my people, oldest last touch first): without it SQLite
+            # walks every person the seller owns and sorts them (50-80 ms at 300k people).
+            models.Index(fields=["owner", "last_touch_at"]),
         ]
 
     def __str__(self) -> str:
