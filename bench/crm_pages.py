@@ -49,6 +49,8 @@ def parse_args():
     parser.add_argument("--db", type=Path, help="SQLite file to build into, or to reuse if it holds data already")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--explain", action="store_true", help="print each page's slowest queries and their plan")
+    parser.add_argument("--pages", default="board,search,company,today",
+                        help="which pages to measure, comma-separated (default: all four)")
     return parser.parse_args()
 
 
@@ -311,12 +313,15 @@ def url_list(args):
 
     busiest = list(Company.objects.order_by("-touch_count").values_list("pk", flat=True)[: max(args.requests, 10)])
     pages = [
-        ("board", lambda: [reverse("crm:board")]),
-        ("company list ?q=prefix", lambda: [f"{reverse('crm:company_list')}?q={p}" for p in PREFIXES]),
-        ("company page + timeline", lambda: [reverse("crm:company_detail", args=[pk]) for pk in busiest]),
-        ("today", lambda: [reverse("crm:today")]),
+        ("board", "board", lambda: [reverse("crm:board")]),
+        ("search", "company list ?q=prefix", lambda: [f"{reverse('crm:company_list')}?q={p}" for p in PREFIXES]),
+        ("company", "company page + timeline", lambda: [reverse("crm:company_detail", args=[pk]) for pk in busiest]),
+        ("today", "today", lambda: [reverse("crm:today")]),
     ]
-    for label, urls in pages:
+    wanted = args.pages.split(",")
+    for key, label, urls in pages:
+        if key not in wanted:
+            continue
         try:
             yield label, urls()
         except NoReverseMatch as exc:
@@ -341,8 +346,10 @@ def measure(args) -> None:
     seller = User.objects.filter(role=Role.SELLER, is_active=True).order_by("pk").first()
     client = Client()
     client.force_login(seller)
-    print(f"As {seller.email}, {args.requests} requests per page after one warm-up:\n")
-    print(f"{'page':<26}{'median ms':>10}{'p95 ms':>9}{'max ms':>9}{'queries':>9}")
+    print(f"As {seller.email}, {args.requests} requests per page after one warm-up. Wall-clock server time;")
+    print(f"'cpu' is this process's CPU time, which other load on the machine does not inflate "
+          f"(load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs).\n")
+    print(f"{'page':<26}{'median ms':>10}{'p95 ms':>9}{'max ms':>9}{'cpu median':>11}{'queries':>9}")
     slow = []
     for label, urls in url_list(args):
         if isinstance(urls, Exception):
@@ -352,12 +359,13 @@ def measure(args) -> None:
         if response.status_code != 200:
             print(f"{label:<26}  not measured: {urls[0]} answered {response.status_code}")
             continue
-        times = []
+        times, cpu = [], []
         for i in range(args.requests):
             url = urls[i % len(urls)]
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             response = client.get(url)
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
             if response.status_code != 200:
                 print(f"  {url} answered {response.status_code}")
         counts = []
@@ -369,7 +377,7 @@ def measure(args) -> None:
             worst.extend((float(q["time"]) * 1000, url, q["sql"]) for q in captured.captured_queries)
         queries = f"{min(counts)}" if min(counts) == max(counts) else f"{min(counts)}-{max(counts)}"
         print(f"{label:<26}{statistics.median(times):>10.1f}{percentile(times, 0.95):>9.1f}"
-              f"{max(times):>9.1f}{queries:>9}")
+              f"{max(times):>9.1f}{statistics.median(cpu):>11.1f}{queries:>9}")
         slow.append((label, sorted(worst, reverse=True)[:3]))
     if args.explain:
         explain(slow)
