@@ -9,6 +9,7 @@ scored in Python by `framework.Scorer`, and written back with one upsert stateme
 import csv
 from collections import Counter
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -30,6 +31,7 @@ from .models import Answer, Framework, Qualifier
 from .selectors import company_batches
 
 TIERS = ("A", "B", "C")
+IMPORT_CACHE_KB = 128 * 1024
 
 
 def framework_current() -> Framework:
@@ -81,6 +83,25 @@ class TierMoves:
                     self.moves.items(), key=lambda item: (str(item[0][0]), item[0][1]))]}
 
 
+@contextmanager
+def _big_cache(cursor):
+    """On SQLite, a page cache big enough for the indexes that a bulk write touches.
+
+    With the default 2 MB cache, a million-row import or re-scoring spills index pages to the WAL
+    and reads them back (crm_person alone has five indexes), and waits on the disk instead of running.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    cursor.execute("PRAGMA cache_size")
+    before = cursor.fetchone()[0]
+    cursor.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KB}")
+    try:
+        yield
+    finally:
+        cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
 def _upsert_sql() -> str:
     json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
     return (
@@ -122,14 +143,17 @@ def companies_rescore(*, framework: Framework | None = None, company_ids: Iterab
     sql = _upsert_sql()
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     result = TierMoves()
-    with transaction.atomic(), connection.cursor() as cursor:
+    # No savepoint when called inside another transaction: SQLite would copy every page it changes
+    # into a sub-journal on disk, and the caller rolls back as a whole anyway.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor, _big_cache(cursor):
+        framework_id = framework.pk
         for rows, fits in _score_batches(scorer, ids=company_ids):
             writes = []
             for row, fit in zip(rows, fits, strict=True):
                 result.moves[(row[9], fit.tier)] += 1
-                if row[10] == framework.pk and row[11] == fit.score and row[12] == fit.met_json:
+                if row[10] == framework_id and row[11] == fit.score and row[12] == fit.met_json:
                     continue
-                writes.append((row[0], framework.pk, fit.score, fit.tier, fit.met_json, fit.missed_json, now))
+                writes.append((row[0], framework_id, fit.score, fit.tier, fit.met_json, fit.missed_json, now))
             if writes:
                 cursor.executemany(sql, writes)
     return result
@@ -188,7 +212,7 @@ def leads_import(*, path, kind: str = "auto", mapping: str = "auto", owner=None,
                         dry_run=dry_run, overwrite=overwrite)
         rejected = RejectedRows(Path(path), table.header)
         try:
-            with transaction.atomic(), connection.cursor() as cursor:
+            with transaction.atomic(), connection.cursor() as cursor, _big_cache(cursor):
                 run = importer_for(resolved)(table=table, mapping=resolved, report=report, rejected=rejected,
                                              owner_id=owner.pk if owner else None, overwrite=overwrite,
                                              cursor=cursor)

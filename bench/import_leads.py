@@ -1,0 +1,183 @@
+"""How fast `touchbase import` takes a big people list into an empty SQLite database.
+
+    .venv/bin/python bench/import_leads.py [--rows 1000000] [--keep DIR] [--profile]
+
+Generates a people CSV (8 columns: first name, last name, email, phone, title, company, website,
+country) with 5% duplicate emails and 1% invalid rows, then, each in a fresh process:
+  - imports it with `prospecting.services.leads_import` into an empty, migrated SQLite database
+    (normalisation, dedupe, company linking and tiering included);
+  - runs the bare stdlib baseline on the same file: csv.reader + executemany into one table with
+    a unique email index.
+Prints the wall time of each, the ratio, the peak memory (max RSS) of the import process, and
+the report's counts. --profile adds the import's top functions by own time.
+
+Figures, not asserts. The targets (issue 4): under 20 s, at most 1.5 x the baseline, peak memory
+under 300 MB, on the 2-core machine.
+"""
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+FIRST = ["Dana", "Lee", "Kim", "Ana", "Sam", "Ravi", "Maya", "Jon", "Zoë", "Luis", "Ines", "Omar", "Eva", "Tom",
+         "Noor", "Ida", "Max", "Lena", "Yuki", "Chen"]
+LAST = ["Reyes", "Ng", "Park", "López", "Smith", "Patel", "Müller", "Okafor", "Rossi", "Kowalski", "Silva",
+        "Haddad", "Jensen", "Novak", "Tanaka", "Dubois", "Larsen", "Costa", "Brown", "Weber"]
+TITLES = ["VP Sales", "Head of Operations", "CEO", "Founder", "Engineer", "Account Executive", "CTO",
+          "Director of Logistics", "Office Manager", "Analyst", "Chief Revenue Officer", ""]
+COUNTRIES = ["US", "US", "US", "DE", "GB", "FR", "United States", "Germany", "NL", "CA"]
+HEADER = ["First Name", "Last Name", "Email", "Phone", "Title", "Company", "Website", "Country"]
+
+
+def generate(path: Path, rows: int, seed: int = 1) -> None:
+    """rows data rows: 5% repeat an earlier email (other case, more fields), 1% cannot be imported."""
+    rng = random.Random(seed)
+    companies = max(10, rows // 10)
+    emails: list[str] = []
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(HEADER)
+        for i in range(rows):
+            roll = rng.random()
+            if roll < 0.01:
+                out.writerow(["", "", rng.choice(["not-an-email", "a@@b.example", "x@y", ""]), "", "", "", "", ""])
+                continue
+            c = rng.randrange(companies)
+            domain = f"company{c}.example"
+            first, last = rng.choice(FIRST), rng.choice(LAST)
+            if roll < 0.06 and emails:
+                email = rng.choice(emails).upper()
+            else:
+                email = f"{first[0].lower()}{i}@{domain}"
+                if len(emails) < 100_000:
+                    emails.append(email)
+            country = rng.choice(COUNTRIES)
+            if rng.random() < 0.7:
+                phone = f"+1415{rng.randrange(10**7):07d}"
+            elif country in ("DE", "Germany"):
+                phone = f"030 {rng.randrange(10**7):07d}"
+            else:
+                phone = f"(415) 555-{rng.randrange(10**4):04d}"
+            website = f"https://www.{domain}/" if rng.random() < 0.5 else ""
+            out.writerow([first, last, email, phone, rng.choice(TITLES), f"Company {c}", website, country])
+
+
+def run_import(path: Path) -> dict:
+    home = Path(tempfile.mkdtemp(prefix="touchbase-bench-import-"))
+    os.environ["TOUCHBASE_HOME"] = str(home)
+    os.environ.pop("DATABASE_URL", None)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "touchbase.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from touchbase.prospecting import services
+
+    services.framework_current()
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    report = services.leads_import(path=path)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "rss_before_mb": rss_before / 1024, "report": report.as_dict()}
+
+
+def run_baseline(path: Path) -> dict:
+    db = Path(tempfile.mkdtemp(prefix="touchbase-bench-baseline-")) / "baseline.sqlite3"
+    started = time.perf_counter()
+    connection = sqlite3.connect(db)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute("CREATE TABLE people (id INTEGER PRIMARY KEY, first_name TEXT, last_name TEXT, email TEXT, "
+                       "phone TEXT, title TEXT, company TEXT, website TEXT, country TEXT)")
+    connection.execute("CREATE UNIQUE INDEX people_email ON people (email)")
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = csv.reader(f)
+        next(rows)
+        with connection:
+            connection.executemany("INSERT OR IGNORE INTO people (first_name, last_name, email, phone, title, "
+                                   "company, website, country) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    count = connection.execute("SELECT COUNT(*) FROM people").fetchone()[0]
+    connection.close()
+    return {"seconds": time.perf_counter() - started, "rows": count,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def child(mode: str, path: Path, profile: bool) -> None:
+    if mode == "baseline":
+        print(json.dumps(run_baseline(path)))
+        return
+    if profile:
+        import cProfile
+        import io
+        import pstats
+
+        profiler = cProfile.Profile()
+        result = profiler.runcall(run_import, path)
+        text = io.StringIO()
+        pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(25)
+        result["profile"] = text.getvalue()
+    else:
+        result = run_import(path)
+    print(json.dumps(result))
+
+
+def in_child(mode: str, path: Path, profile: bool = False) -> dict:
+    command = [sys.executable, __file__, "--child", mode, "--file", str(path)] + (["--profile"] if profile else [])
+    done = subprocess.run(command, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+    if done.returncode:
+        sys.exit(f"{mode} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--keep", type=Path, help="write the CSV into this folder and keep it")
+    parser.add_argument("--profile", action="store_true", help="print the import's top functions by own time")
+    parser.add_argument("--child", choices=["import", "baseline"], help=argparse.SUPPRESS)
+    parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    if args.child:
+        child(args.child, args.file, args.profile)
+        return
+
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="touchbase-bench-leads-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"people-{args.rows}.csv"
+    started = time.perf_counter()
+    generate(path, args.rows)
+    print(f"generated {args.rows:,} rows ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.1f} s:"
+          f" {path}")
+
+    baseline = in_child("baseline", path)
+    imported = in_child("import", path, args.profile)
+    report = imported["report"]
+    print(f"baseline  csv.reader + executemany, unique email index: {baseline['seconds']:6.1f} s "
+          f"({baseline['rows']:,} rows kept, peak RSS {baseline['peak_rss_mb']:.0f} MB)")
+    print(f"touchbase import (normalise, dedupe, link, tier):      {imported['seconds']:6.1f} s "
+          f"= {imported['seconds'] / baseline['seconds']:.2f} x baseline")
+    print(f"peak memory of the import process: {imported['peak_rss_mb']:.0f} MB "
+          f"(of which {imported['rss_before_mb']:.0f} MB before the import: Python, Django, migrations)")
+    print(f"report: rows {report['rows']:,} = created {report['created']:,} + updated {report['updated']:,} "
+          f"+ unchanged {report['unchanged']:,} + rejected {report['rejected']:,}; "
+          f"companies created {report['companies_created']:,}; tiers {report['tiers']}")
+    if args.profile:
+        print(imported["profile"])
+    print("targets: import < 20 s, <= 1.5 x baseline, peak memory < 300 MB")
+
+
+if __name__ == "__main__":
+    main()

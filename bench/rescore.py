@@ -1,0 +1,110 @@
+"""How fast every company is re-scored after a lead-framework change.
+
+    .venv/bin/python bench/rescore.py [--companies 1000000] [--db PATH]
+
+Builds (or reuses, with --db) a SQLite database of that many companies with varied industries,
+sizes, countries and qualifiers (raw executemany, not the ORM), scores them once, then times:
+  - the preview of a framework change (how many companies would move between tiers);
+  - saving the change (a new version, every company re-scored, tier, score and why written).
+Prints the time of each, the tier moves, and the peak memory.
+
+Figures, not asserts. Target (issue 4): re-scoring 1,000,000 companies under 10 s.
+"""
+
+import argparse
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+INDUSTRIES = ["Software", "SaaS", "Logistics", "Retail", "Robotics", "Healthcare", "Construction", "Fintech",
+              "Education", "Manufacturing", ""]
+COUNTRIES = ["US", "US", "DE", "GB", "FR", "NL", "BR", "IN", "JP", ""]
+
+
+def configure(db: Path | None) -> None:
+    home = Path(tempfile.mkdtemp(prefix="touchbase-bench-rescore-"))
+    os.environ["TOUCHBASE_HOME"] = str(home)
+    if db:
+        os.environ["DATABASE_URL"] = f"sqlite:///{db.expanduser().resolve()}"
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "touchbase.settings"
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    import django
+
+    django.setup()
+
+
+def build(companies: int) -> None:
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM crm_company")
+        have = cursor.fetchone()[0]
+    if have >= companies:
+        print(f"reusing {have:,} companies")
+        return
+    rng = random.Random(1)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(have, companies, 50_000):
+            rows, answers = [], []
+            for i in range(start, min(companies, start + 50_000)):
+                rows.append((i + 1, uuid.uuid4().hex, "import", now, now, 0, f"Company {i}", f"company{i}.example",
+                             "", rng.choice(INDUSTRIES), rng.choice([None, 5, 20, 60, 150, 400, 900, 3000]),
+                             rng.choice(COUNTRIES), ""))
+                if i % 3 == 0:
+                    answers.append((i + 1, rng.choice(["yes", "no", "unknown"])))
+            cursor.executemany("INSERT INTO crm_company (id, public_id, source, created_at, updated_at, touch_count, "
+                               "name, domain, website, industry, employee_count, country, notes) "
+                               "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", rows)
+            cursor.executemany("INSERT INTO prospecting_qualifier (company_id, willing_to_be_measured) "
+                               "VALUES (%s, %s)", answers)
+    print(f"built {companies - have:,} companies in {time.perf_counter() - started:.1f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--companies", type=int, default=1_000_000)
+    parser.add_argument("--db", type=Path, help="SQLite file to build into, or to reuse")
+    args = parser.parse_args()
+    configure(args.db)
+    build(args.companies)
+
+    from touchbase.accounts.models import User
+    from touchbase.prospecting import services
+
+    manager = User.objects.filter(role="manager").first() or User.objects.create_user(
+        "bench-manager@example.com", role="manager")
+    framework = services.framework_current()
+    started = time.perf_counter()
+    first = services.companies_rescore(framework=framework)
+    print(f"first scoring (every fit row written):   {time.perf_counter() - started:6.1f} s  tiers {first.after}")
+
+    changed = [dict(c, points=c["points"] + 10) if c["key"] == "size" else c for c in framework.criteria]
+    started = time.perf_counter()
+    preview = services.framework_preview(criteria=changed, tier_a_min=framework.tier_a_min,
+                                         tier_b_min=framework.tier_b_min)
+    print(f"preview of a change (nothing written):   {time.perf_counter() - started:6.1f} s  "
+          f"{preview.moved:,} companies would move")
+    started = time.perf_counter()
+    saved, moves = services.framework_save(actor=manager, criteria=changed, tier_a_min=framework.tier_a_min,
+                                           tier_b_min=framework.tier_b_min, note="bench")
+    seconds = time.perf_counter() - started
+    print(f"save v{saved.version} and re-score everything:   {seconds:6.1f} s  {sum(moves.after.values()):,} "
+          f"companies, {moves.moved:,} moved, tiers {moves.after}")
+    print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print("target: re-scoring 1,000,000 companies < 10 s")
+
+
+if __name__ == "__main__":
+    main()
