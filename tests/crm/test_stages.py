@@ -71,3 +71,21 @@ def test_money_never_becomes_a_float(sam, acme):
         services.deal_create(actor=sam, company=acme, title="Float", amount_minor=12.5)
     deal = services.deal_create(actor=sam, company=acme, title="Exact", amount_minor=1_999_999_99)
     assert type(Deal.objects.get(pk=deal.pk).amount_minor) is int
+
+
+def test_losing_a_deal_needs_a_reason_not_the_exit_criteria(sam, sams_deal, stages):
+    services.deal_move_stage(actor=sam, deal=sams_deal, stage=stages["Lost"], lost_reason="Chose a competitor")
+    sams_deal.refresh_from_db()
+    assert sams_deal.stage == stages["Lost"]
+    assert StageChange.objects.filter(deal=sams_deal).last().override_reason == ""
+
+
+def test_a_seller_cannot_give_a_deal_away(sam, ravi, sams_deal):
+    with pytest.raises(PermissionDenied):
+        services.deal_update(actor=sam, deal=sams_deal, owner=ravi)
+    assert Deal.objects.get(pk=sams_deal.pk).owner == sam
+
+
+def test_a_manager_can_reassign_a_deal(maya, ravi, sams_deal):
+    services.deal_update(actor=maya, deal=sams_deal, owner=ravi)
+    assert Deal.objects.get(pk=sams_deal.pk).owner == ravi

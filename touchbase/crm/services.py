@@ -50,7 +50,13 @@ def _save(record, fields: dict, *, actor) -> None:
     record.save()
 
 
+def _ensure_owner_change_allowed(actor, record, fields: dict) -> None:
+    if "owner" in fields and fields["owner"] != record.owner:
+        ensure_can_assign(actor=actor, owner=fields["owner"])
+
+
 def company_create(*, actor, name: str, owner=None, source: str = Source.MANUAL, **fields) -> Company:
+    ensure_can_assign(actor=actor, owner=owner or actor)
     company = Company(source=source)
     _save(company, {"name": name.strip(), "owner": owner or actor, **fields}, actor=actor)
     return company
@@ -58,12 +64,14 @@ def company_create(*, actor, name: str, owner=None, source: str = Source.MANUAL,
 
 def company_update(*, actor, company: Company, **fields) -> Company:
     ensure_can_edit(actor, company)
+    _ensure_owner_change_allowed(actor, company, fields)
     with transaction.atomic():
         _save(company, fields, actor=actor)
     return company
 
 
 def person_create(*, actor, first_name: str, owner=None, source: str = Source.MANUAL, **fields) -> Person:
+    ensure_can_assign(actor=actor, owner=owner or actor)
     person = Person(source=source)
     if "email" in fields:
         fields["email"] = (fields["email"] or "").strip().lower()
@@ -73,6 +81,7 @@ def person_create(*, actor, first_name: str, owner=None, source: str = Source.MA
 
 def person_update(*, actor, person: Person, **fields) -> Person:
     ensure_can_edit(actor, person)
+    _ensure_owner_change_allowed(actor, person, fields)
     if "email" in fields:
         fields["email"] = (fields["email"] or "").strip().lower()
     with transaction.atomic():
@@ -91,6 +100,7 @@ def deal_create(*, actor, company: Company, title: str, amount_minor: int = 0, c
                 stage: Stage | None = None, owner=None, source: str = Source.MANUAL, **fields) -> Deal:
     if isinstance(amount_minor, float):
         raise TypeError("amount_minor must be an integer of minor units, not a float")
+    ensure_can_assign(actor=actor, owner=owner or actor)
     pipeline = stage.pipeline if stage else default_pipeline()
     stage = stage or pipeline.stages.order_by("order").first()
     now = timezone.now()
@@ -107,6 +117,7 @@ def deal_update(*, actor, deal: Deal, **fields) -> Deal:
     ensure_can_edit(actor, deal)
     if "stage" in fields or "stage_id" in fields:
         raise ValueError("use deal_move_stage to change a deal's stage")
+    _ensure_owner_change_allowed(actor, deal, fields)
     with transaction.atomic():
         _save(deal, fields, actor=actor)
     return deal
@@ -136,7 +147,8 @@ def deal_move_stage(*, actor, deal: Deal, stage: Stage, override_reason: str | N
 
     Moving forward out of a stage needs that stage's exit criteria checked, or an
     override reason (kept on the history row). Moving back is always allowed:
-    stages only guard the way forward. A lost deal needs a lost reason.
+    stages only guard the way forward, and losing a deal is always allowed,
+    with a lost reason.
     """
     ensure_can_edit(actor, deal)
     override_reason = (override_reason or "").strip()
@@ -150,7 +162,8 @@ def deal_move_stage(*, actor, deal: Deal, stage: Stage, override_reason: str | N
         if stage.pk == current.stage_id:
             return current
         forward = stage.order > current.stage.order
-        if forward and current.stage.kind == StageKind.OPEN and not override_reason:
+        guarded = forward and current.stage.kind == StageKind.OPEN and stage.kind != StageKind.LOST
+        if guarded and not override_reason:
             missing = missing_criteria(current)
             if missing:
                 raise ExitCriteriaMissing(missing)
@@ -161,7 +174,7 @@ def deal_move_stage(*, actor, deal: Deal, stage: Stage, override_reason: str | N
         StageChange.objects.create(
             deal=current, from_stage=current.stage, to_stage=stage, changed_at=now, changed_by=actor,
             seconds_in_from=max(0, int((now - current.stage_entered_at).total_seconds())),
-            override_reason=override_reason if forward else "",
+            override_reason=override_reason if guarded else "",
         )
         current.stage = stage
         current.stage_entered_at = now
