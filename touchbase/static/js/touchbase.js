@@ -55,12 +55,31 @@
       if (count) count.textContent = String(Math.max(0, parseInt(count.textContent, 10) + delta));
     }
 
+    // Touch screens have no drag and drop: give each card a "Move to" menu built from the columns.
+    var coarse = window.matchMedia && window.matchMedia("(pointer: coarse)").matches;
+    function addMover(card) {
+      if (!coarse || card.getAttribute("draggable") !== "true" || card.querySelector(".card-move")) return;
+      var select = document.createElement("select");
+      select.className = "card-move";
+      select.setAttribute("aria-label", "Move to stage");
+      select.add(new Option("Move to…", ""));
+      board.querySelectorAll("[data-stage-drop]").forEach(function (column) {
+        if (column.dataset.stageDrop !== card.dataset.stage) {
+          select.add(new Option(column.getAttribute("aria-label"), column.dataset.stageDrop));
+        }
+      });
+      select.addEventListener("change", function () { if (select.value) move(card, select.value, null); });
+      card.appendChild(select);
+    }
+    board.querySelectorAll(".deal-card").forEach(addMover);
+
     function place(card) {
       var column = columnOf(card.dataset.stage);
       if (!column) return;
       var hint = column.querySelector(".dropzone-hint");
       if (hint) hint.remove();
       column.querySelector(".column-cards").prepend(card);
+      addMover(card);
     }
 
     function clearTargets() {
@@ -70,7 +89,11 @@
     function closeDialog() {
       if (dialog.open) dialog.close();
       dialog.innerHTML = "";
-      if (pending) pending.classList.remove("busy");
+      if (pending) {
+        pending.classList.remove("busy");
+        var menu = pending.querySelector(".card-move");
+        if (menu) menu.value = "";
+      }
       pending = null;
     }
 
@@ -106,6 +129,8 @@
         fresh.classList.add("htmx-added");
       } else {
         card.classList.remove("busy");
+        var menu = card.querySelector(".card-move");
+        if (menu) menu.value = "";
       }
       toast(message, outcome !== "moved");
     }
