@@ -99,7 +99,8 @@ def _big_cache(cursor):
     try:
         yield
     finally:
-        cursor.execute(f"PRAGMA cache_size = {int(before)}")
+        if not connection.needs_rollback:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def _upsert_sql() -> str:
@@ -212,17 +213,18 @@ def leads_import(*, path, kind: str = "auto", mapping: str = "auto", owner=None,
                         dry_run=dry_run, overwrite=overwrite)
         rejected = RejectedRows(Path(path), table.header)
         try:
-            with transaction.atomic(), connection.cursor() as cursor, _big_cache(cursor):
-                run = importer_for(resolved)(table=table, mapping=resolved, report=report, rejected=rejected,
-                                             owner_id=owner.pk if owner else None, overwrite=overwrite,
-                                             cursor=cursor)
-                while chunk := list(islice(table.rows, IMPORT_CHUNK)):
-                    run.process(chunk)
-                    if on_progress:
-                        on_progress(*table.progress())
-                if report.rows == 0:
-                    raise BadFile(path, "the file has a header row but no data rows", row=2)
-                report.tiers = companies_rescore(company_ids=run.touched_companies).after
+            with transaction.atomic():
+                with connection.cursor() as cursor, _big_cache(cursor):
+                    run = importer_for(resolved)(table=table, mapping=resolved, report=report, rejected=rejected,
+                                                 owner_id=owner.pk if owner else None, overwrite=overwrite,
+                                                 cursor=cursor)
+                    while chunk := list(islice(table.rows, IMPORT_CHUNK)):
+                        run.process(chunk)
+                        if on_progress:
+                            on_progress(*table.progress())
+                    if report.rows == 0:
+                        raise BadFile(path, "the file has a header row but no data rows", row=2)
+                    report.tiers = companies_rescore(company_ids=run.touched_companies).after
                 if dry_run:
                     transaction.set_rollback(True)
         except BaseException:
