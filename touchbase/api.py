@@ -26,6 +26,7 @@ from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
 from touchbase.accounts.services import api_token_authenticate
+from touchbase.core.api import router as coach_router
 from touchbase.crm.api import router as crm_router
 from touchbase.crm.services import ExitCriteriaMissing, StaleDeal
 
@@ -207,3 +208,4 @@ def _crashed(request, exc):
 
 
 api.add_router("/", crm_router)
+api.add_router("/", coach_router)

@@ -1,0 +1,41 @@
+"""POST /api/v1/coach: one email in, the coach's review out, for the live panel and for scripts."""
+
+import json
+
+from touchbase.coach import review
+
+PADDED = "Hi Dana, I hope this email finds you well. Could we talk Tuesday because the pilot starts soon? Thx."
+
+
+def post(client, payload):
+    return client.post("/api/v1/coach", json.dumps(payload), content_type="application/json")
+
+
+def test_it_returns_the_same_review_as_the_library(client_for, sam):
+    response = post(client_for(sam), {"id": "e1", "kind": "first_touch", "subject": "Pilot", "body": PADDED})
+    assert response.status_code == 200
+    data = response.json()
+    expected = review(PADDED, "Pilot", "first_touch").to_dict()
+    assert data["id"] == "e1"
+    assert data["countdown"] == 400 - len(PADDED) == expected["countdown"]
+    assert [f["rule"] for f in data["findings"]] == [f["rule"] for f in expected["findings"]]
+    assert "pad.opener" in {f["rule"] for f in data["findings"]}
+
+
+def test_an_email_over_400_characters_is_an_error_with_a_negative_countdown(client_for, sam):
+    body = "We cut onboarding time for ops teams. " * 15
+    data = post(client_for(sam), {"kind": "first_touch", "body": body}).json()
+    assert data["countdown"] < 0
+    assert any(f["rule"] == "length.chars" and f["severity"] == "error" for f in data["findings"])
+
+
+def test_an_unknown_kind_is_refused_naming_the_field(client_for, sam):
+    response = post(client_for(sam), {"kind": "novel", "body": "Hi"})
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "kind"
+
+
+def test_it_needs_a_login(client):
+    response = post(client, {"body": "Hi"})
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthorized"
