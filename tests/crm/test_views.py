@@ -243,17 +243,18 @@ def test_a_stale_board_is_reported_and_the_card_reloaded(client_for, sam, maya, 
     assert Deal.objects.get(pk=sams_deal.pk).stage == stages["Demo"]
 
 
-def test_a_lost_deal_asks_for_the_reason(client_for, sam, sams_deal, stages):
+def test_a_lost_deal_asks_for_the_reason_and_not_the_criteria(client_for, sam, sams_deal, stages):
     client = client_for(sam)
     response = client.post(reverse("crm:deal_move", args=[sams_deal.pk]),
-                           {"stage": stages["Lost"].pk, "version": 1, "override_reason": "went dark"},
-                           HTTP_HX_REQUEST="true")
+                           {"stage": stages["Lost"].pk, "version": 1}, HTTP_HX_REQUEST="true")
     assert response.status_code == 422
-    assert 'name="lost_reason"' in response.content.decode()
+    page = response.content.decode()
+    assert 'name="lost_reason"' in page
+    assert "Decision maker named" not in page and 'name="override_reason"' not in page
     assert Deal.objects.get(pk=sams_deal.pk).stage == stages["Qualify"]
     client.post(reverse("crm:deal_move", args=[sams_deal.pk]),
-                {"stage": stages["Lost"].pk, "version": 1, "override_reason": "went dark",
-                 "lost_reason": "Chose a competitor"}, HTTP_HX_REQUEST="true")
+                {"stage": stages["Lost"].pk, "version": 1, "lost_reason": "Chose a competitor"},
+                HTTP_HX_REQUEST="true")
     sams_deal.refresh_from_db()
     assert (sams_deal.stage, sams_deal.lost_reason) == (stages["Lost"], "Chose a competitor")
 
