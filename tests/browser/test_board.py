@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from conftest import PASSWORD
+from conftest import PASSWORD  # the root conftest: the personas share it
 from touchbase.crm import services
 from touchbase.crm.models import Deal, ExitCriterion, Pipeline, Stage
 from touchbase.crm.pipeline_defaults import create_default_pipeline
