@@ -26,7 +26,7 @@ from .phrases import (
 from .readability import Sentence
 
 GREETING = re.compile(
-    r"^(?:hi|hey|hello|dear|morning|good (?:morning|afternoon|evening)|hiya|yo)"
+    r"^(?:hi|hey|hello|dear|morning|good (?:morning|afternoon|evening)|hiya|yo)\b"
     r"(?:[ \t]+(?P<name>[^\W\d_][\w'’-]*))?(?:[ \t]+[^\W\d_][\w'’-]*)?[ \t]*[,!:—–-]*[ \t]*",
     re.IGNORECASE,
 )
@@ -80,6 +80,28 @@ _PLACEBO = Phrases(
 _BENEFIT = re.compile(
     r"\b(?:save[sd]?|cut|cuts|reduced?|reduces|doubled?|halved?|grow|grew|lift(?:ed)?|increased?|"
     r"boost(?:ed)?|drop(?:ped)?|raised?|won|closed)\b[^.?!\n]{0,60}?\d",
+    re.IGNORECASE,
+)
+
+
+_WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_TIMING = re.compile(
+    r"\b(?:starts?|starting|begins?|opens?|opening|closes?|closing|meets?|locks?|ends?|launch(?:es)?|kicks? off|"
+    r"is up|are up|goes live|go live|lands?|fills? up)\b[^.?!\n]{0,30}?\b(?:"
+    + _WEEKDAYS
+    + "|"
+    + _MONTHS
+    + r"|"
+    r"q[1-4]|h[12]|next (?:week|month|quarter|year)|\d{1,2}(?:st|nd|rd|th)|tomorrow|today)\b",
+    re.IGNORECASE,
+)
+_SINCE = re.compile(
+    r"\bsince\s+(?!(?:\d|last|then|" + _MONTHS + r"|the (?:start|beginning)|early|late)\b)[a-z]",
+    re.IGNORECASE,
+)
+_ABOUT_THE_READER = re.compile(
+    r"^(?:your|you['’](?:re|ve)|you (?:are|have|just|recently|posted|opened|hired|mentioned|said|told))\b",
     re.IGNORECASE,
 )
 
@@ -223,9 +245,18 @@ def placebo_spans(scan: Scan) -> list[tuple[int, int]]:
     return [(start, end) for start, end, _ in _PLACEBO.find(scan)]
 
 
-def has_reason(scan: Scan, placebos: list[tuple[int, int]]) -> bool:
+def has_reason(
+    scan: Scan, placebos: list[tuple[int, int]], sentences: list[Sentence], asks: list[Ask]
+) -> bool:
     """A real reason anywhere in the own text: a need, a timing, or why it matters to them."""
     for reason_start, _, _ in _REASON.find(scan):
         if not any(start <= reason_start < end for start, end in placebos):
             return True
-    return bool(_BENEFIT.search(scan.text))
+    if _BENEFIT.search(scan.text) or _TIMING.search(scan.text) or _SINCE.search(scan.text):
+        return True
+    asked = {ask.start for ask in asks}
+    # A statement about the reader's own situation ("Your renewal is up in May.") is why it matters to them.
+    return any(
+        sentence.start not in asked and _ABOUT_THE_READER.match(strip_greeting(sentence.text)[1])
+        for sentence in sentences
+    )

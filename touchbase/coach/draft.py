@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from . import asks as ask_reader
 from .patterns import Scan
-from .readability import Sentence, sentences, text_grade, word_list, words
+from .readability import Sentence, prose, sentences, text_grade, word_list, words
 from .split import Parts, split
 from .text import Field, OwnText, own_text_from, subtract
 
@@ -69,7 +69,10 @@ class Draft:
 
     @cached_property
     def grade(self) -> float:
-        return round(text_grade(self.own.text, len(self.sentences), self.word_texts), 1)
+        body = prose(self.sentences)
+        if len(body) == len(self.sentences):
+            return round(text_grade(self.own.text, len(body), self.word_texts), 1)
+        return round(text_grade(" ".join(s.text for s in body), len(body)), 1)
 
     @cached_property
     def questions(self) -> int:

@@ -121,7 +121,7 @@ HEDGES = [
 NOT_HEDGES = [
     "just [launched/released/shipped/raised/closed/hired/published/announced/opened/signed/"
     "finished/moved/joined/started/landed/won/crossed/hit/rolled out/went live]",
-    "just [as/like/in time/in case/about/because/the/a/one/two]",
+    "just [as/like/in time/in case/about/because/now/then]",
 ]
 
 # fup.guilt: nagging in a follow-up ("write like you're writing to a peer").
@@ -162,9 +162,14 @@ REQUESTS = [
     "[set/setup/set up] a [call/meeting/chat/demo]",
     "[hop/jump] on a (quick) call",
     "let's [chat/talk/meet/connect/find/grab/set/schedule/book/catch up/get]",
-    "[I'd/I would/we'd/we would] love to [chat/connect/talk/meet/show/walk/hear/get/learn/"
-    "schedule/set/book/grab/jump/hop]",
-    "[I'd/I would/we'd/we would] like to [chat/connect/talk/meet/show/walk/schedule/set/book/grab/get]",
+    "[I'd/I would/we'd/we would/would] love to [chat/connect/talk/meet/show/walk/hear/get/learn/"
+    "schedule/set/book/grab/jump/hop/see/send/share]",
+    "[I'd/I would/we'd/we would] like to [chat/connect/talk/meet/show/walk/schedule/set/book/grab/get/"
+    "hear/learn/understand/see/send/share/ask]",
+    "(it) would be [great/amazing/good/nice/awesome/helpful/useful] to [connect/chat/meet/talk/catch up/"
+    "find time/hear/get/see/compare]",
+    "see if [you'd/you would/you're/you are] (be) [open/free/around/available/interested/up for]",
+    "[you'd/you would] be open to",
     "[would love/I'd love/I would love] your [thoughts/take/feedback/input/view]",
     "point me [to/toward/towards/in]",
     "[introduce/connect] me",
@@ -360,17 +365,21 @@ REASONS = [
     "since [you/you're/your/we/we're/our/the/it/it's/they/they're/I/I'm/he/she/this/that]",
     "so (that) [we/you/your team/I/they] [can/could/will/won't/don't]",
     "in order to",
-    "need to",
-    "needs to",
+    "need",
+    "needs",
     "have to",
     "has to",
     "must",
     "deadline",
-    "due [on/by/next/this]",
+    "due [on/by/next/this/in/Monday/Tuesday/Wednesday/Thursday/Friday]",
     "ahead of",
     "in time for",
-    "before [the/your/our/we/you/they/it/end/EOD/EOW/EOM/next/Monday/"
-    "Tuesday/Wednesday/Thursday/Friday/Q1/Q2/Q3/Q4/month-end/quarter-end/year-end/launch/renewal]",
+    "before",
+    "renewal",
+    "renews",
+    "expires",
+    "got [it/them/theirs/hers/his/ours] (down) to",
+    "same [pattern/problem/issue/thing/question]",
     "by [Friday/Monday/Tuesday/Wednesday/Thursday/the end/end of/EOD/EOW/next week/the 1st/"
     "the 15th/month-end/quarter-end]",
     "coming up",

@@ -153,6 +153,8 @@ def total_syllables(word_texts: list[str]) -> int:
 
 
 def _count_syllables(word: str) -> int:
+    if "://" in word or "@" in word or word.startswith(("www.", "#")):
+        return 1  # a link, an address or a hashtag is read as one word
     count = 0
     for letters in _LETTERS.findall(word.lower()):
         count += _syllables_of_letters(letters)
@@ -178,6 +180,11 @@ def grade(word_count: int, sentence_count: int, syllable_count: int) -> float:
     if not word_count or not sentence_count:
         return 0.0
     return 0.39 * word_count / sentence_count + 11.8 * syllable_count / word_count - 15.59
+
+
+def prose(sentences: list[Sentence]) -> list[Sentence]:
+    """Sentences without the greeting and sign-off fragments ("Hi Ana,", "Thanks,", "Dana")."""
+    return [s for s in sentences if s.words > 3 or s.text[-1:] in ".!?…"]
 
 
 def text_grade(text: str, sentence_count: int, word_texts: list[str] | None = None) -> float:

@@ -51,7 +51,7 @@ def ask_without_a_reason(draft: Draft):
     if not draft.asks:
         return
     placebos = placebo_spans(draft.scan)
-    if has_reason(draft.scan, placebos):
+    if has_reason(draft.scan, placebos, draft.sentences, draft.asks):
         return
     ask = draft.ask_groups[0][0]
     if placebos:

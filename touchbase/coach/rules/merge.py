@@ -26,9 +26,9 @@ _CANDIDATE = re.compile(
 _NAME_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9 _.\-]*$")
 _SPLIT_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _FENCE = re.compile(r"```.*?(?:```|\Z)|`[^`\n]*`", re.DOTALL)
+# Code has punctuation prose lacks: a trailing ; or {, an assignment, a call, an arrow or a comparison.
 _CODE_LINE = re.compile(
-    r"^(?: {4}|\t)|[;{]\s*$|\b(?:def|function|return|const|let|var|import|print|console\.log|printf|echo|"
-    r"class|lambda|SELECT|INSERT)\b|\w\(.*\)|=>|==|!=|\w+\s*=\s*\S",
+    r"^(?: {4}|\t)|[;{]\s*$|\b(?:def|function|const|var|lambda)\s+\w|console\.log|=>|==|!=|\w\s*=\s*\S|\w\([^)]*\)"
 )
 
 
