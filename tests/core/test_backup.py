@@ -187,20 +187,30 @@ def test_a_postgresql_backup_is_taken_while_another_session_is_writing(tmp_path,
     assert "half-way" not in rows
 
 
-@on_sqlite
-def test_an_sqlite_backup_is_taken_while_another_process_is_writing(tmp_path):
-    """The real thing: a WAL database file, a writer holding its transaction open, and the backup command."""
+@pytest.fixture
+def sqlite_home(tmp_path):
+    """A migrated TOUCHBASE_HOME on SQLite, and a way to run the console script on it."""
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "DEBUG"}}
     env["TOUCHBASE_HOME"] = str(tmp_path / "home")
-    touchbase = [str(Path(sys.executable).parent / "touchbase")]
-    subprocess.run([*touchbase, "migrate", "--verbosity=0"], env=env, check=True)
-    live = sqlite3.connect(tmp_path / "home" / "touchbase.sqlite3", isolation_level=None)
+    script = str(Path(sys.executable).parent / "touchbase")
+
+    def touchbase(*args):
+        return subprocess.run([script, *args], env=env, capture_output=True, text=True, timeout=120)
+
+    assert touchbase("migrate", "--verbosity=0").returncode == 0
+    return tmp_path / "home" / "touchbase.sqlite3", touchbase
+
+
+@on_sqlite
+def test_an_sqlite_backup_is_taken_while_another_process_is_writing(tmp_path, sqlite_home):
+    """The real thing: a WAL database file, a writer holding its transaction open, and the backup command."""
+    database, touchbase = sqlite_home
+    live = sqlite3.connect(database, isolation_level=None)
     live.execute("INSERT INTO crm_pipeline (name, is_default) VALUES ('Committed', 0)")
     live.execute("BEGIN IMMEDIATE")
     live.execute("INSERT INTO crm_pipeline (name, is_default) VALUES ('Not yet committed', 0)")
 
-    done = subprocess.run([*touchbase, "backup", str(tmp_path / "touchbase.backup")], env=env,
-                          capture_output=True, text=True)
+    done = touchbase("backup", str(tmp_path / "touchbase.backup"))
     live.execute("COMMIT")
     live.close()
 
@@ -211,3 +221,34 @@ def test_an_sqlite_backup_is_taken_while_another_process_is_writing(tmp_path):
     assert "Not yet committed" not in names
     assert copy.execute("PRAGMA journal_mode").fetchone() == ("delete",), "a backup is one self-contained file"
 
+
+@on_sqlite
+def test_an_sqlite_restore_keeps_the_live_database_in_wal_mode(tmp_path, sqlite_home):
+    database, touchbase = sqlite_home
+    assert touchbase("backup", str(tmp_path / "touchbase.backup")).returncode == 0
+    with sqlite3.connect(database) as web:
+        web.execute("INSERT INTO crm_pipeline (name, is_default) VALUES ('After the backup', 0)")
+    web.close()
+
+    done = touchbase("restore", str(tmp_path / "touchbase.backup"))
+
+    assert done.returncode == 0, done.stderr
+    web = sqlite3.connect(database, isolation_level=None)
+    assert web.execute("PRAGMA journal_mode").fetchone() == ("wal",), "readers and the writer would block each other"
+    assert "After the backup" not in {name for (name,) in web.execute("SELECT name FROM crm_pipeline")}
+    assert web.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+@on_sqlite
+def test_an_sqlite_restore_reaches_a_process_that_has_the_database_open(tmp_path, sqlite_home):
+    database, touchbase = sqlite_home
+    assert touchbase("backup", str(tmp_path / "touchbase.backup")).returncode == 0
+    web = sqlite3.connect(database, isolation_level=None)  # like a running `touchbase serve`
+    web.execute("INSERT INTO crm_pipeline (name, is_default) VALUES ('After the backup', 0)")
+
+    done = touchbase("restore", str(tmp_path / "touchbase.backup"))
+
+    assert done.returncode == 0, done.stderr
+    assert "After the backup" not in {name for (name,) in web.execute("SELECT name FROM crm_pipeline")}
+    web.execute("INSERT INTO crm_pipeline (name, is_default) VALUES ('After the restore', 0)")
+    assert web.execute("PRAGMA integrity_check").fetchone() == ("ok",)

@@ -92,9 +92,14 @@ def database_restore(*, path: str | Path, using: str = DEFAULT_DB_ALIAS) -> Rest
                 raise BackupError(f"{path} is not a touchbase backup: SQLite cannot read it ({exc}). "
                                   f"Nothing was changed.") from exc
             tables = _sqlite_verify(checked, original=path)
+            live = _sqlite_name(connection)
+            if _sqlite_journal_mode(live) == "wal":
+                # Page one carries the journal mode: copied over as is, it would take the
+                # live database out of WAL under the feet of the processes using it.
+                _sqlite_set_journal_mode(checked, "wal")
             # Our own connection must not hold a read lock while the restore writes.
             connection.close()
-            _sqlite_copy(source=str(checked), target=_sqlite_name(connection), self_contained=False)
+            _sqlite_copy(source=str(checked), target=live, self_contained=False)
     elif connection.vendor == "postgresql":
         tables = _pg_verify(path)
         connection.close()
@@ -190,6 +195,22 @@ def _sqlite_copy(*, source: str, target: str, self_contained: bool) -> None:
             dst.close()
     finally:
         src.close()
+
+
+def _sqlite_journal_mode(name: str) -> str:
+    db = _sqlite_connect(name)
+    try:
+        return db.execute("PRAGMA journal_mode").fetchone()[0]
+    finally:
+        db.close()
+
+
+def _sqlite_set_journal_mode(path: Path, mode: str) -> None:
+    db = _sqlite_connect(str(path))
+    try:
+        db.execute(f"PRAGMA journal_mode={mode}")
+    finally:
+        db.close()
 
 
 def _sqlite_verify(path: Path, *, original: Path | None = None) -> int:
