@@ -1,5 +1,6 @@
 """The demo company: believable, consistent, the same on every load, and removable on its own."""
 
+import html
 import os
 import subprocess
 import sys
@@ -7,8 +8,9 @@ import zoneinfo
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Count, Max
+from django.urls import reverse
 from django.utils import timezone
 
 from touchbase.accounts.models import Role, User
@@ -198,3 +200,30 @@ def test_without_tables_it_says_to_migrate_first(tmp_path):
     assert result.returncode != 0
     assert "touchbase migrate" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_reset_refuses_and_keeps_everything_when_a_real_deal_sits_on_a_demo_company(sam, capsys):
+    call_command("demo")
+    demo_company = Company.objects.filter(source=Source.DEMO).order_by("name").first()
+    services.deal_create(actor=sam, company=demo_company, title="Real expansion deal", amount_minor=5_000_00)
+    before = (Company.objects.count(), Touch.objects.count(), User.objects.count())
+
+    with pytest.raises(CommandError, match="Real expansion deal"):
+        call_command("demo", "--reset")
+
+    assert (Company.objects.count(), Touch.objects.count(), User.objects.count()) == before
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.MANAGER, Role.SELLER])
+def test_every_page_renders_the_demo_for_each_role(loaded, client, role):
+    user = demo.demo_users().filter(role=role).first()
+    client.force_login(user)
+    company = Company.objects.filter(source=Source.DEMO).order_by("-touch_count").first()
+    person = Person.objects.filter(source=Source.DEMO).order_by("-touch_count").first()
+    deal = Deal.objects.filter(source=Source.DEMO, stage__kind=StageKind.OPEN).first()
+    for name, args in (("crm:today", []), ("crm:board", []), ("crm:company_list", []), ("crm:person_list", []),
+                       ("crm:deal_list", []), ("crm:company_detail", [company.pk]),
+                       ("crm:person_detail", [person.pk]), ("crm:deal_detail", [deal.pk])):
+        response = client.get(reverse(name, args=args))
+        assert response.status_code == 200, f"{name} answered {response.status_code} for the demo {role}"
+    assert html.escape(company.name).encode() in client.get(reverse("crm:company_detail", args=[company.pk])).content

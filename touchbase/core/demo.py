@@ -27,7 +27,7 @@ from datetime import time as clock
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, ProtectedError
 from django.utils import timezone
 
 from touchbase.accounts.models import Role, User
@@ -321,21 +321,32 @@ def ensure_tables() -> None:
 
 
 def demo_delete() -> dict[str, int]:
-    """Remove the demo records (source demo) and the demo team; nothing else."""
+    """Remove the demo records (source demo) and the demo team; nothing else.
+
+    A record someone created on top of the demo (a deal on a demo company) keeps
+    its company from being deleted; then nothing is deleted and DemoError says which.
+    """
+    demo_deals = Deal.objects.filter(source=Source.DEMO)
+    steps = (
+        ("tasks", Task.objects.filter(source=Source.DEMO)),
+        ("touches", Touch.objects.filter(source=Source.DEMO)),
+        ("stage changes", StageChange.objects.filter(deal__in=demo_deals)),
+        ("criterion checks", CriterionCheck.objects.filter(deal__in=demo_deals)),
+        ("deals", demo_deals),
+        ("people", Person.objects.filter(source=Source.DEMO)),
+        ("companies", Company.objects.filter(source=Source.DEMO)),
+        ("users", demo_users()),
+    )
     deleted = {}
-    with transaction.atomic():
-        demo_deals = Deal.objects.filter(source=Source.DEMO)
-        for name, queryset in (
-            ("tasks", Task.objects.filter(source=Source.DEMO)),
-            ("touches", Touch.objects.filter(source=Source.DEMO)),
-            ("stage changes", StageChange.objects.filter(deal__in=demo_deals)),
-            ("criterion checks", CriterionCheck.objects.filter(deal__in=demo_deals)),
-            ("deals", demo_deals),
-            ("people", Person.objects.filter(source=Source.DEMO)),
-            ("companies", Company.objects.filter(source=Source.DEMO)),
-            ("users", demo_users()),
-        ):
-            deleted[name] = queryset.delete()[1].get(queryset.model._meta.label, 0)
+    try:
+        with transaction.atomic():
+            for name, queryset in steps:
+                deleted[name] = queryset.delete()[1].get(queryset.model._meta.label, 0)
+    except ProtectedError as exc:
+        blockers = sorted({f"{obj._meta.verbose_name} {obj!s:.60}" for obj in exc.protected_objects})
+        raise DemoError(f"The demo data cannot be removed: {len(blockers)} record(s) not from the demo point at it "
+                        f"({'; '.join(blockers[:5])}). Delete them or move them off demo records first; "
+                        "nothing was deleted.") from exc
     return deleted
 
 
