@@ -41,7 +41,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: COUNT_CAP + 1].count()
+        # Without the ORDER BY the database counts straight off an index instead of sorting first.
+        return self.object_list.order_by()[: COUNT_CAP + 1].count()
 
     @property
     def capped(self) -> bool:
@@ -194,7 +195,8 @@ class Column:
     total_minor: int
 
 
-BOARD_COLUMN_SIZE = 50
+# A column shows its 30 latest deals and links to the full list; more cards are more scrolling, not more use.
+BOARD_COLUMN_SIZE = 30
 
 
 def board(*, pipeline: Pipeline) -> tuple[list[Column], list[Stage]]:

@@ -140,7 +140,9 @@
       data.set("stage", stageId);
       data.set("version", card.dataset.version);
       card.classList.add("busy");
-      fetch(card.dataset.moveUrl, {
+      // The board carries the move URL of deal 0; each card swaps in its own id.
+      var url = board.dataset.moveUrl.replace("/0/", "/" + card.dataset.deal + "/");
+      fetch(url, {
         method: "POST", body: data, credentials: "same-origin",
         headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" }
       }).then(function (response) {
