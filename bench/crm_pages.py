@@ -17,8 +17,10 @@ one ORM save per row would take hours at this size.
 """
 
 import argparse
+import atexit
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -57,6 +59,8 @@ def parse_args():
 def configure(args) -> None:
     """Point settings at the benchmark database before Django loads them."""
     home = Path(tempfile.mkdtemp(prefix="touchbase-bench-"))
+    # The home holds the secret key, and the database unless --db: about 600 MB at full size.
+    atexit.register(shutil.rmtree, home, ignore_errors=True)
     os.environ["TOUCHBASE_HOME"] = str(home)
     if args.db:
         os.environ["DATABASE_URL"] = f"sqlite:///{args.db.expanduser().resolve()}"
@@ -412,6 +416,9 @@ def main() -> None:
               f"{args.deals} deals and {args.tasks} tasks in {connection.settings_dict['NAME']}:")
         build(args)
     measure(args)
+    if not args.db:
+        print("\nThe database was temporary and is removed now; give --db PATH to keep it and measure again "
+              "without rebuilding.")
 
 
 if __name__ == "__main__":
