@@ -105,3 +105,12 @@ def test_it_does_not_count_a_quoted_question_as_an_ask():
 def test_it_marks_the_second_ask():
     body = "Hi Sam, are you free for a call Thursday? Also, could you send me the current vendor list?"
     assert spans(body, "ask.multiple") == ["Also, could you send me the current vendor list?"]
+
+
+def test_it_counts_two_requests_in_one_sentence_as_two_asks():
+    body = "Two next steps: could you send the logs, and could you book time with your plant manager?"
+    assert "ask.multiple" in fired(body, kind="reply", subject="Re: pilot")
+
+
+def test_it_takes_a_number_as_evidence_for_the_ask():
+    assert "ask.reason" not in fired("Hi Elena, Corvex saw a 41% drop in stoppages. Worth a call?")

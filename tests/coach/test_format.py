@@ -33,3 +33,7 @@ def test_it_allows_acronyms_short_caps_and_one_bang(body):
 
 def test_it_flags_shouting_in_the_subject():
     assert "format.shouting" in fired("Worth a call?", subject="LAST CHANCE")
+
+
+def test_it_knows_compliance_acronyms():
+    assert "format.shouting" not in fired("Hi Rachel, we are HITRUST and SOC 2 certified. Want the packet?")

@@ -91,3 +91,12 @@ def test_it_does_not_end_a_sentence_at_an_abbreviation_or_a_hard_wrap():
 )
 def test_it_counts_syllables_offline(word, count):
     assert syllables(word) == count
+
+
+def test_it_ends_a_sentence_after_series_c_but_not_after_an_initial():
+    text = "Congrats on the Series C. Finance teams grow fast. We met John F. Kennedy."
+    assert [s.text for s in sentences(text)] == [
+        "Congrats on the Series C.",
+        "Finance teams grow fast.",
+        "We met John F. Kennedy.",
+    ]

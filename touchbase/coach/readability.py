@@ -24,9 +24,11 @@ _ABBREVIATIONS = frozenset(
     "e.g i.e mr mrs ms dr vs etc inc co st jr sr approx a.m p.m u.s no fig dept est vol ft"
     " jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thurs fri".split()
 )
+# A lone capital is an initial ("John F. Kennedy") unless it names a thing ("Series C.", "Plan B.").
 _ABBREVIATION_BEFORE = re.compile(
-    r"(?:^|[\s(\"'])(?:" + "|".join(re.escape(a) for a in sorted(_ABBREVIATIONS)) + r"|[^\W\d_])$",
-    re.IGNORECASE,
+    r"(?:^|[\s(\"'])(?i:" + "|".join(re.escape(a) for a in sorted(_ABBREVIATIONS)) + r")$"
+    r"|(?<![Ss]eries)(?<![Pp]lan)(?<![Tt]ype)(?<![Tt]ier)(?<![Pp]hase)(?<![Cc]lass)(?<![Oo]ption)(?<![Rr]ound)"
+    r"\s[A-Z]$",
 )
 _WRAPPED_LINE = 60
 
