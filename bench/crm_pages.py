@@ -306,6 +306,8 @@ def build(args) -> None:
         for _name, sql in indexes:
             raw.execute(sql)
     progress("indexes", len(indexes))
+    # Measure on a connection opened as the app opens it, not on this one with its 400 MB cache.
+    connection.close()
     print(f"Built in {time.perf_counter() - started:.1f} s.")
 
 
