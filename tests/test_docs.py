@@ -5,19 +5,39 @@ settings by reading settings.py for the environment variables it reads, so a
 new command or variable fails this test until the README documents it.
 """
 
+import argparse
 import ast
 import re
 from pathlib import Path
+
+from django.core.management import get_commands, load_command_class
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
 # Reading through these helpers, or os.environ / os.getenv, is how settings.py takes a variable.
 ENV_HELPER = re.compile(r"env_\w+")
+# Every Django command has these; Django's documentation covers them.
+DJANGO_OPTIONS = {"--help", "--version", "--verbosity", "--settings", "--pythonpath", "--traceback", "--no-color",
+                  "--force-color", "--skip-checks"}
 
 
 def touchbase_commands() -> list[str]:
     files = (ROOT / "touchbase").glob("*/management/commands/*.py")
     return sorted(f.stem for f in files if not f.stem.startswith("_"))
+
+
+def command_options(name: str) -> list[str]:
+    """The --options of a touchbase command and of its subcommands, without Django's common ones."""
+    command = load_command_class(get_commands()[name], name)
+    parsers = [command.create_parser("touchbase", name)]
+    options = []
+    while parsers:
+        parser = parsers.pop()
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                parsers.extend(action.choices.values())
+            options.extend(o for o in action.option_strings if o.startswith("--"))
+    return sorted(set(options) - DJANGO_OPTIONS)
 
 
 def _is_os_environ(node: ast.AST) -> bool:
@@ -44,12 +64,19 @@ def environment_settings() -> list[str]:
 def test_the_scans_find_what_we_know_is_there():
     """Guards the scanners themselves: an empty scan would make the tests below pass on anything."""
     assert {"serve", "backup", "restore", "createuser"} <= set(touchbase_commands())
+    assert command_options("serve") == ["--host", "--port", "--threads"]
     assert {"TOUCHBASE_HOME", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"} <= set(environment_settings())
 
 
 def test_every_touchbase_command_is_in_the_readme():
     missing = [name for name in touchbase_commands() if not re.search(rf"\btouchbase {name}\b", README)]
     assert not missing, f"README.md never shows `touchbase {' / '.join(missing)}`: document them in its CLI section"
+
+
+def test_every_option_of_every_touchbase_command_is_in_the_readme():
+    missing = [f"touchbase {name} {option}" for name in touchbase_commands() for option in command_options(name)
+               if not re.search(rf"{option}(?![\w-])", README)]
+    assert not missing, f"README.md never shows these options: {', '.join(missing)}"
 
 
 def test_every_setting_from_the_environment_is_in_the_readme():
