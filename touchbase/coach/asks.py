@@ -30,6 +30,7 @@ GREETING = re.compile(
     r"(?:[ \t]+(?P<name>[^\W\d_][\w'’-]*))?(?:[ \t]+[^\W\d_][\w'’-]*)?[ \t]*[,!:—–-]*[ \t]*",
     re.IGNORECASE,
 )
+_GREETING_INITIALS = frozenset("HhDdMmGgYy")
 _QUESTION_END = re.compile(r"\?[\s'’\"”)\]]*$")
 _QUOTED_QUESTION = re.compile(r"\?['’\"”]+[)\]]?\s*$")
 _QUOTE_INTRO = re.compile(
@@ -122,6 +123,8 @@ class Ask(NamedTuple):
 
 def strip_greeting(text: str) -> tuple[int, str]:
     """The sentence without a leading "Hi John," and how much was cut."""
+    if text[:1] not in _GREETING_INITIALS:
+        return 0, text
     match = GREETING.match(text)
     if match and match.end() < len(text):
         return match.end(), text[match.end() :]
@@ -134,7 +137,7 @@ def is_greeting_only(text: str) -> bool:
 
 
 def is_question(sentence: Sentence) -> bool:
-    return bool(_QUESTION_END.search(sentence.text))
+    return sentence.text.rstrip(" \t\n'’\"”)]").endswith("?")
 
 
 def is_quoted_question(text: str) -> bool:
@@ -159,11 +162,13 @@ def find_asks(own: str, sentences: list[Sentence], reader_only: bool, scan: Scan
     """
     requests = [start for start, _, _ in _REQUEST.find(scan)]
     low = scan.low
-    calendars = [low.find(host) for host in _CALENDAR_HOSTS if host in low]
+    calendars = (
+        [low.find(host) for host in _CALENDAR_HOSTS if host in low] if "/" in low or "www" in low else []
+    )
     nagging = [start for start, _, _ in _NAGGING.find(scan)]
     asks = []
     for index, sentence in enumerate(sentences):
-        if any(sentence.start <= start < sentence.end for start in nagging):
+        if nagging and any(sentence.start <= start < sentence.end for start in nagging):
             continue
         cut, body = strip_greeting(sentence.text)
         question = is_question(sentence)

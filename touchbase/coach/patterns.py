@@ -58,6 +58,8 @@ def matched_phrase(match: re.Match[str], phrases: Iterable[str] | Mapping[str, s
 
 _WORD = re.compile(r"[\w']+")
 _WORD_CHAR = re.compile(r"[\w'’]")
+# Splitting on whitespace after blanking punctuation is several times faster than a word regex.
+_PUNCTUATION_TO_SPACE = str.maketrans({c: " " for c in '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~“”‘«»—–…•·¡¿'})
 
 
 class Scan:
@@ -68,7 +70,7 @@ class Scan:
     alternations; positions stay those of the original text.
     """
 
-    __slots__ = ("text", "low", "words")
+    __slots__ = ("text", "low", "tokens", "words")
 
     def __init__(self, text: str):
         low = text.lower()
@@ -76,7 +78,8 @@ class Scan:
             low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
         self.text = text
         self.low = low.replace("’", "'")
-        self.words = frozenset(_WORD.findall(self.low))
+        self.tokens = self.low.translate(_PUNCTUATION_TO_SPACE).split()
+        self.words = frozenset(self.tokens)
 
 
 def _expansions(tokens: list[str]) -> list[tuple[str, str]]:

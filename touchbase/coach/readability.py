@@ -25,11 +25,7 @@ _ABBREVIATIONS = frozenset(
     " jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thurs fri".split()
 )
 # A lone capital is an initial ("John F. Kennedy") unless it names a thing ("Series C.", "Plan B.").
-_ABBREVIATION_BEFORE = re.compile(
-    r"(?:^|[\s(\"'])(?i:" + "|".join(re.escape(a) for a in sorted(_ABBREVIATIONS)) + r")$"
-    r"|(?<![Ss]eries)(?<![Pp]lan)(?<![Tt]ype)(?<![Tt]ier)(?<![Pp]hase)(?<![Cc]lass)(?<![Oo]ption)(?<![Rr]ound)"
-    r"\s[A-Z]$",
-)
+_NAMED_BY_LETTER = frozenset("series plan type tier phase class option round grade vitamin".split())
 _WRAPPED_LINE = 60
 
 
@@ -59,7 +55,8 @@ def word_count(text: str) -> int:
 
 def sentences(text: str) -> list[Sentence]:
     """Split own text into sentences; a line break ends one unless the line is a hard wrap."""
-    found = []
+    found: list[Sentence] = []
+    count = word_count if _PUNCTUATION_TOKEN.search(" " + text) else _split_count
     start = 0
     for match in _SENTENCE_END.finditer(text):
         mark = match.group()
@@ -67,10 +64,14 @@ def sentences(text: str) -> list[Sentence]:
             continue
         if mark[0] == "." and _is_abbreviation(text, match.start()):
             continue
-        _add(found, text, start, match.end())
+        _add(found, text, start, match.end(), count)
         start = match.end()
-    _add(found, text, start, len(text))
+    _add(found, text, start, len(text), count)
     return found
+
+
+def _split_count(text: str) -> int:
+    return len(text.split())
 
 
 def _is_hard_wrap(text: str, line_start: int, next_start: int) -> bool:
@@ -80,10 +81,19 @@ def _is_hard_wrap(text: str, line_start: int, next_start: int) -> bool:
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
-    return bool(_ABBREVIATION_BEFORE.search(text, max(0, dot - 12), dot))
+    start, limit = dot, max(0, dot - 10)
+    while start > limit and not text[start - 1].isspace():
+        start -= 1
+    word = text[start:dot].lstrip("(\"'")
+    if word.lower() in _ABBREVIATIONS:
+        return True
+    if len(word) == 1 and word.isupper():
+        before = text[max(0, start - 12) : start].split()
+        return not before or before[-1].lower() not in _NAMED_BY_LETTER
+    return False
 
 
-def _add(found: list[Sentence], text: str, start: int, end: int) -> None:
+def _add(found: list[Sentence], text: str, start: int, end: int, word_count=word_count) -> None:
     piece = text[start:end]
     stripped = piece.strip()
     if not stripped:

@@ -28,6 +28,7 @@ _HISTORY = re.compile(
     r")",
     re.MULTILINE | re.IGNORECASE,
 )
+_HISTORY_MARKERS = ("wrote:", "forwarded", "original message", "from:", "a écrit", "schrieb")
 _FORWARDED_SUBJECT = re.compile(r"^[ \t]*\*?Subject:\*?[ \t]*(\S[^\n]*)", re.MULTILINE | re.IGNORECASE)
 _QUOTE_LINE = re.compile(r"^[ \t]*>[^\n]*(?:\n|$)", re.MULTILINE)
 _SIG_DASHES = re.compile(r"^(?:-- ?|—|__)[ \t]*$", re.MULTILINE)
@@ -67,14 +68,22 @@ class Parts:
 
 def split(text: str, quoted_ranges: list[tuple[int, int]] | None = None) -> Parts:
     """Find the own text (and what else is sent) in a field's working text."""
-    history = _HISTORY.search(text)
+    low = text.lower()
+    # Cheap substring checks first: most drafts hold no quote, forward or signature marker at all.
+    history = _HISTORY.search(text) if any(marker in low for marker in _HISTORY_MARKERS) else None
     history_start = history.start() if history else len(text)
-    quoted = [(m.start(), m.end()) for m in _QUOTE_LINE.finditer(text, 0, history_start)]
+    quoted = (
+        [(m.start(), m.end()) for m in _QUOTE_LINE.finditer(text, 0, history_start)] if ">" in text else []
+    )
     quoted = _merge(quoted + [r for r in quoted_ranges or [] if r[0] < history_start])
     forwarded = _FORWARDED_SUBJECT.search(text, history_start) if history else None
 
-    dashes = _SIG_DASHES.search(text, 0, history_start)
-    sent_from = _SENT_FROM.search(text, 0, history_start)
+    dashes = (
+        _SIG_DASHES.search(text, 0, history_start) if ("--" in text or "—" in text or "__" in text) else None
+    )
+    sent_from = (
+        _SENT_FROM.search(text, 0, history_start) if ("sent from" in low or "get outlook" in low) else None
+    )
     own_end = (
         min(m.start() for m in (dashes, sent_from, history) if m)
         if (dashes or sent_from or history)

@@ -15,14 +15,14 @@ from .registry import rule
 
 _FIELD_WORDS = frozenset(FIELD_WORDS.split())
 _HTML_TAGS = frozenset(HTML_TAGS.split())
-_CANDIDATE = re.compile(
-    r"\{\{\s*[^{}\n]{1,60}?\s*\}\}"
-    r"|[$#]?\{[^{}\n]{1,40}\}"
-    r"|\[[^\[\]\n]{1,40}\](?!\()"
-    r"|%[A-Za-z][A-Za-z0-9_.]{1,30}%"
-    r"|\*\|[A-Za-z0-9_:]{1,30}\|\*"
-    r"|<[^<>\n]{1,40}>"
-)
+# One pattern per opening character, each run only when that character is in the text.
+_CANDIDATES = {
+    "{": re.compile(r"[$#]?\{\{\s*[^{}\n]{1,60}?\s*\}\}|[$#]?\{[^{}\n]{1,40}\}"),
+    "[": re.compile(r"\[[^\[\]\n]{1,40}\](?!\()"),
+    "%": re.compile(r"%[A-Za-z][A-Za-z0-9_.]{1,30}%"),
+    "*|": re.compile(r"\*\|[A-Za-z0-9_:]{1,30}\|\*"),
+    "<": re.compile(r"<[^<>\n]{1,40}>"),
+}
 _NAME_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9 _.\-]*$")
 _SPLIT_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _FENCE = re.compile(r"```.*?(?:```|\Z)|`[^`\n]*`", re.DOTALL)
@@ -65,15 +65,18 @@ def _in_code(text: str, start: int, code_spans: list[tuple[int, int]]) -> bool:
 
 def field_spans(text: str, ranges: list[tuple[int, int]]) -> list[tuple[tuple[int, int], str]]:
     """Template fields left in `text` within `ranges` (code samples excluded)."""
-    if not any(c in text for c in "{[%<*"):
+    patterns = [pattern for opening, pattern in _CANDIDATES.items() if opening in text]
+    if not patterns:
         return []
     code = [(m.start(), m.end()) for m in _FENCE.finditer(text)] if "`" in text else []
     found = []
     for start, end in ranges:
-        for match in _CANDIDATE.finditer(text, start, end):
-            token = match.group()
-            if _is_field(token) and not _in_code(text, match.start(), code):
-                found.append(((match.start(), match.end()), token))
+        for pattern in patterns:
+            for match in pattern.finditer(text, start, end):
+                token = match.group()
+                if _is_field(token) and not _in_code(text, match.start(), code):
+                    found.append(((match.start(), match.end()), token))
+    found.sort()
     return found
 
 

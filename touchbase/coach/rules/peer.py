@@ -17,12 +17,10 @@ MIN_FIRST_PERSON = 4
 _HEDGES = Phrases(HEDGES)
 _NOT_HEDGES = compile_phrases(NOT_HEDGES)
 _SELF_START = re.compile(r"^(?:I|I['’](?:m|ve|d|ll)|[Mm]y|[Ww]e|[Ww]e['’](?:re|ve|d|ll))(?![\w'’])")
-_FIRST_PERSON = re.compile(
-    r"(?<![\w'’])(?:I|I['’](?:m|ve|d|ll)|me|my|mine|myself|[Ww]e|[Ww]e['’](?:re|ve|d|ll)|us|[Oo]ur|ours|ourselves|[Mm]y|[Mm]e)(?![\w'’])"
+_FIRST_PERSON_WORDS = frozenset(
+    "i i'm i've i'd i'll me my mine myself we we're we've we'd we'll us our ours ourselves".split()
 )
-_SECOND_PERSON = re.compile(
-    r"(?<![\w'’])(?:you|your|yours|yourself|yourselves|you['’](?:re|ve|d|ll))(?![\w'’])", re.IGNORECASE
-)
+_SECOND_PERSON_WORDS = frozenset("you you're you've you'd you'll your yours yourself yourselves".split())
 
 
 @rule("peer.hedges", "info")
@@ -58,9 +56,9 @@ def about_you_not_them(draft: Draft):
             f"Open with them: start from what {quote(rest, 50)} means for the reader (“You…”, “Your team…”).",
         )
         return
-    own = draft.own.text
-    mine = len(_FIRST_PERSON.findall(own))
-    yours = len(_SECOND_PERSON.findall(own))
+    tokens = draft.scan.tokens
+    mine = sum(1 for token in tokens if token in _FIRST_PERSON_WORDS)
+    yours = sum(1 for token in tokens if token in _SECOND_PERSON_WORDS)
     if mine >= MIN_FIRST_PERSON and mine >= 2 * yours:
         yield draft.whole_own_hit(
             f"{mine} words about you or your company against {yours} about them: educate them about their world, not yours.",
