@@ -360,3 +360,48 @@ def test_the_admin_shows_every_crm_record_to_an_admin(client_for, alice, sams_de
              "pipeline": sams_deal.pipeline, "stage": sams_deal.stage, "task": task}.get(model)
     if first is not None:
         assert client.get(reverse(f"admin:crm_{model}_change", args=[first.pk])).status_code == 200
+
+
+def test_a_long_list_stops_counting_at_the_cap_and_still_pages(client_for, sam, monkeypatch):
+    from touchbase.crm import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 3)
+    Company.objects.bulk_create(Company(name=f"Capped {i}", owner=sam) for i in range(5))
+    page = client_for(sam).get(reverse("crm:company_list")).content.decode()
+    assert "More than 3" in page and "narrow the search" in page
+    assert page.count('<td class="primary">') == 4  # the four rows the capped count can vouch for
+
+
+def test_a_deal_contact_must_work_at_the_deals_company(client_for, sam, acme, ravis_company):
+    stranger = services.person_create(actor=sam, first_name="Lou", company=ravis_company)
+    response = client_for(sam).post(reverse("crm:deal_create"), {
+        "title": "Mixed up", "company": "Acme Robotics", "contact": stranger.pk, "amount": "10", "currency": "USD"})
+    assert response.status_code == 422
+    assert "Main contact: " in response.content.decode()
+    assert not Deal.objects.filter(title="Mixed up").exists()
+
+
+def test_a_back_dated_touch_lands_on_its_day_and_does_not_rewind_the_last_touch(client_for, sam, dana):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client = client_for(sam)
+    client.post(reverse("crm:touch_log"), {"person": dana.pk, "kind": "call", "direction": "out",
+                                           "summary": "Today's call"})
+    last_week = timezone.localdate() - timedelta(days=7)
+    client.post(reverse("crm:touch_log"), {"person": dana.pk, "kind": "email", "direction": "out",
+                                           "summary": "Forgot to log this", "happened_on": last_week.isoformat()})
+    logged = Touch.objects.get(summary="Forgot to log this")
+    assert timezone.localtime(logged.happened_at).date() == last_week
+    dana.refresh_from_db()
+    assert dana.touch_count == 2
+    assert timezone.localtime(dana.last_touch_at).date() == timezone.localdate()
+
+
+def test_the_500_page_stands_alone_and_shows_no_trace():
+    from django.template.loader import render_to_string
+
+    page = render_to_string("errors/500.html")
+    assert "Something went wrong on our side" in page
+    assert "Traceback" not in page and "{%" not in page
