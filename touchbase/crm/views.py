@@ -108,10 +108,11 @@ def company_names(request):
     return render(request, "crm/_company_options.html", {"names": names})
 
 
-def _record_context(request, *, link: dict, tasks_link: dict):
+def _record_context(request, **link):
+    """What every record page shows: its touch timeline, its tasks, and empty forms to add to both."""
     return {
         "timeline": selectors.timeline(page=request.GET.get("page"), **link),
-        "tasks": selectors.record_tasks(**tasks_link),
+        "tasks": selectors.record_tasks(**link),
         "touch_form": TouchForm(),
         "task_form": TaskForm(),
     }
@@ -120,7 +121,7 @@ def _record_context(request, *, link: dict, tasks_link: dict):
 @require_GET
 def company_detail(request, pk: int):
     company = get_object_or_404(Company.objects.select_related("owner"), pk=pk)
-    context = _record_context(request, link={"company": company}, tasks_link={"company": company})
+    context = _record_context(request, company=company)
     deals = list(company.deals.select_related("stage", "owner").order_by("stage__kind", "-updated_at")[:50])
     context.update({
         "company": company,
@@ -136,7 +137,7 @@ def company_detail(request, pk: int):
 @require_GET
 def person_detail(request, pk: int):
     person = get_object_or_404(Person.objects.select_related("owner", "company"), pk=pk)
-    context = _record_context(request, link={"person": person}, tasks_link={"person": person})
+    context = _record_context(request, person=person)
     deals = list(person.deals.select_related("stage", "company").order_by("-updated_at")[:20])
     context.update({
         "person": person,
@@ -162,7 +163,7 @@ def _deal_context(deal: Deal) -> dict:
 @require_GET
 def deal_detail(request, pk: int):
     deal = get_object_or_404(Deal.objects.select_related("company", "contact", "stage", "owner", "pipeline"), pk=pk)
-    context = _record_context(request, link={"deal": deal}, tasks_link={"deal": deal})
+    context = _record_context(request, deal=deal)
     context.update(_deal_context(deal))
     context.update({
         "deal": deal,
@@ -250,9 +251,9 @@ def deal_edit(request, pk: int):
                       save=lambda fields: services.deal_update(actor=request.user, deal=deal, **fields))
 
 
-def _move_result(request, deal: Deal, *, outcome: str, message: str, status: int, form=None, target=None):
+def _move_result(request, deal: Deal, *, outcome: str, message: str, status: int, target=None):
     """What the board's script gets back from a move: the card, or the dialog that asks for what is missing."""
-    context = {"deal": deal, "outcome": outcome, "message": message, "target": target, "form": form}
+    context = {"deal": deal, "outcome": outcome, "message": message, "target": target}
     if outcome == "needs":
         context.update(_deal_context(deal))
     return render(request, "crm/_move_result.html", context, status=status)
