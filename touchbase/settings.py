@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "touchbase.accounts",
     "touchbase.crm",
     "touchbase.prospecting",
+    "touchbase.metrics",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("leads/", include("touchbase.prospecting.urls")),
+    path("reports/", include("touchbase.metrics.urls")),
     path("", include("touchbase.crm.urls")),
 ]
 
