@@ -1,0 +1,337 @@
+"""The measures: each a small function of a period and a scope, computed by aggregate queries.
+
+A scope is one seller, the team (everyone whose role is seller, including
+sellers who have since left) or the company (every record, whoever owns it).
+Deals count for their owner, touches for the person who made them.
+
+Definitions, in the seller's words:
+
+- touches: outbound touches that reach someone (email, call, meeting, social,
+  other); notes are the seller's own memos and do not count.
+- new conversation: a person's first inbound touch ever, counted in the period
+  it happened and for whoever logged it.
+- meetings held: meetings (either direction) in the period that are in the past.
+- pipeline created: deals whose first stage row (from nothing) is in the period.
+- won and lost: deals whose current stage is won (lost) and that closed in the
+  period. A lost deal that was reopened is not lost any more; if it is won
+  later it counts as won then.
+- sales cycle: from a deal's first stage row to its close, over the deals won
+  in the period; the history's seconds-in-stage add up to exactly that, moves
+  back and reopenings included.
+- conversion: of the deals that entered a stage in the period, the share that
+  later moved forward out of it (to a later open stage or to won).
+- time in stage: the average time deals spent in a stage, measured when they
+  left it in the period.
+- forecast: open deals expected to close in the period, each weighted by its
+  stage's probability; commit is those whose current stage's exit criteria are
+  all checked.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.apps import apps
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from touchbase.accounts.models import Role
+from touchbase.crm.models import (
+    CriterionCheck,
+    Deal,
+    Direction,
+    ExitCriterion,
+    Stage,
+    StageChange,
+    StageKind,
+    Touch,
+    TouchKind,
+)
+
+from .money import Amounts
+from .periods import Period
+
+OUTREACH_KINDS = [TouchKind.EMAIL, TouchKind.CALL, TouchKind.MEETING, TouchKind.SOCIAL, TouchKind.OTHER]
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: str  # "seller", "team" or "company"
+    seller: object = None
+
+    @classmethod
+    def company(cls) -> "Scope":
+        return cls("company")
+
+    @classmethod
+    def team(cls) -> "Scope":
+        return cls("team")
+
+    @classmethod
+    def of(cls, seller) -> "Scope":
+        return cls("seller", seller)
+
+    @property
+    def label(self) -> str:
+        return {"company": "Company", "team": "Sales team"}.get(self.kind) or str(self.seller)
+
+    def people_q(self, field: str) -> Q:
+        """Rows whose `field` (a user foreign key) is in this scope."""
+        if self.kind == "seller":
+            return Q(**{f"{field}": self.seller})
+        if self.kind == "team":
+            return Q(**{f"{field}__role": Role.SELLER})
+        return Q()
+
+
+def _in(period: Period, field: str) -> Q:
+    return Q(**{f"{field}__gte": period.start_at, f"{field}__lt": period.end_at})
+
+
+def _touches(period: Period, scope: Scope) -> QuerySet:
+    return Touch.objects.filter(_in(period, "happened_at"), scope.people_q("by"))
+
+
+# -- leading -----------------------------------------------------------------
+
+
+def touches_by_kind(period: Period, scope: Scope) -> dict[str, int]:
+    """Outbound touches by kind, every kind present (zero when none)."""
+    rows = (_touches(period, scope).filter(direction=Direction.OUT, kind__in=OUTREACH_KINDS)
+            .order_by().values("kind").annotate(n=Count("id")))
+    counts = {kind.value: 0 for kind in OUTREACH_KINDS}
+    counts.update({row["kind"]: row["n"] for row in rows})
+    return counts
+
+
+def touches(period: Period, scope: Scope) -> int:
+    return sum(touches_by_kind(period, scope).values())
+
+
+def new_conversations(period: Period, scope: Scope) -> int:
+    earlier = Touch.objects.filter(person=OuterRef("person"), direction=Direction.IN).filter(
+        Q(happened_at__lt=OuterRef("happened_at")) | Q(happened_at=OuterRef("happened_at"), id__lt=OuterRef("id")))
+    return (_touches(period, scope).filter(direction=Direction.IN, person__isnull=False)
+            .filter(~Exists(earlier)).order_by().aggregate(n=Count("person", distinct=True))["n"])
+
+
+def meetings_held(period: Period, scope: Scope, *, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    return _touches(period, scope).filter(kind=TouchKind.MEETING, happened_at__lte=now).count()
+
+
+def people_touched(period: Period, scope: Scope) -> int:
+    return (_touches(period, scope).filter(direction=Direction.OUT, kind__in=OUTREACH_KINDS, person__isnull=False)
+            .order_by().aggregate(n=Count("person", distinct=True))["n"])
+
+
+def a_tier_coverage(period: Period, scope: Scope) -> tuple[int, int] | None:
+    """(A companies touched in the period, A companies), for the companies the scope owns.
+
+    None when the prospecting app (which holds the tiers) is not installed.
+    """
+    if not apps.is_installed("touchbase.prospecting"):
+        return None
+    from touchbase.prospecting.models import CompanyFit, Tier
+
+    touched = Touch.objects.filter(company=OuterRef("company"), direction=Direction.OUT,
+                                   kind__in=OUTREACH_KINDS).filter(_in(period, "happened_at"))
+    row = (CompanyFit.objects.filter(tier=Tier.A).filter(scope.people_q("company__owner"))
+           .annotate(was_touched=Exists(touched))
+           .aggregate(total=Count("company"), touched=Count("company", filter=Q(was_touched=True))))
+    return row["touched"], row["total"]
+
+
+# -- lagging -----------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    count: int
+    value: Amounts
+
+
+def pipeline_created(period: Period, scope: Scope) -> Tally:
+    rows = (StageChange.objects.filter(from_stage__isnull=True).filter(_in(period, "changed_at"))
+            .filter(scope.people_q("deal__owner")).order_by()
+            .values("deal__currency").annotate(n=Count("deal", distinct=True), value=Sum("deal__amount_minor")))
+    return _tally(rows, "deal__currency")
+
+
+def _tally(rows, currency_field: str) -> Tally:
+    value, count = Amounts(), 0
+    for row in rows:
+        count += row["n"]
+        value.add(row[currency_field], row["value"])
+    return Tally(count, value)
+
+
+def _closed(period: Period, scope: Scope, kind: str) -> QuerySet:
+    return Deal.objects.filter(stage__kind=kind).filter(_in(period, "closed_at")).filter(scope.people_q("owner"))
+
+
+def won(period: Period, scope: Scope) -> Tally:
+    rows = (_closed(period, scope, StageKind.WON).order_by().values("currency")
+            .annotate(n=Count("id"), value=Sum("amount_minor")))
+    return _tally(rows, "currency")
+
+
+def lost(period: Period, scope: Scope) -> Tally:
+    rows = (_closed(period, scope, StageKind.LOST).order_by().values("currency")
+            .annotate(n=Count("id"), value=Sum("amount_minor")))
+    return _tally(rows, "currency")
+
+
+def win_rate(period: Period, scope: Scope) -> Decimal | None:
+    """Won as a percent of the deals closed (won or lost) in the period; None when none closed."""
+    row = (Deal.objects.filter(stage__kind__in=[StageKind.WON, StageKind.LOST]).filter(_in(period, "closed_at"))
+           .filter(scope.people_q("owner"))
+           .aggregate(closed=Count("id"), won=Count("id", filter=Q(stage__kind=StageKind.WON))))
+    if not row["closed"]:
+        return None
+    return Decimal(100 * row["won"]) / row["closed"]
+
+
+def average_deal_size(period: Period, scope: Scope) -> Amounts:
+    """Per currency: won value over won count in that currency."""
+    rows = (_closed(period, scope, StageKind.WON).order_by().values("currency")
+            .annotate(n=Count("id"), value=Sum("amount_minor")))
+    return Amounts({row["currency"]: round(row["value"] / row["n"]) for row in rows if row["n"]})
+
+
+def sales_cycle_days(period: Period, scope: Scope) -> Decimal | None:
+    """Average days from a deal's first stage row to its win, over deals won in the period."""
+    won_deals = _closed(period, scope, StageKind.WON)
+    row = StageChange.objects.filter(deal__in=won_deals.values("id")).aggregate(
+        seconds=Sum("seconds_in_from"), deals=Count("deal", distinct=True))
+    if not row["deals"]:
+        return None
+    return Decimal(row["seconds"] or 0) / row["deals"] / 86400
+
+
+@dataclass
+class StageStep:
+    stage: Stage
+    entered: int
+    advanced: int
+    days_in_stage: Decimal | None  # average, over deals that left the stage in the period
+    left: int
+
+    @property
+    def conversion(self) -> Decimal | None:
+        return Decimal(100 * self.advanced) / self.entered if self.entered else None
+
+
+def stage_flow(period: Period, scope: Scope, pipeline=None) -> list[StageStep]:
+    """Each open stage of the pipeline, in order: entered, moved forward, conversion, time in stage."""
+    from touchbase.crm.services import default_pipeline
+
+    pipeline = pipeline or default_pipeline()
+    stages = list(pipeline.stages.filter(kind=StageKind.OPEN).order_by("order"))
+    moved_on = StageChange.objects.filter(
+        deal=OuterRef("deal"), from_stage=OuterRef("to_stage"), changed_at__gte=OuterRef("changed_at"),
+        to_stage__order__gt=OuterRef("to_stage__order"),
+    ).exclude(to_stage__kind=StageKind.LOST)
+    entered = {row["to_stage"]: row for row in (
+        StageChange.objects.filter(to_stage__in=stages).filter(_in(period, "changed_at"))
+        .filter(scope.people_q("deal__owner")).annotate(moved_on=Exists(moved_on)).order_by()
+        .values("to_stage").annotate(entered=Count("deal", distinct=True),
+                                     advanced=Count("deal", distinct=True, filter=Q(moved_on=True))))}
+    left = {row["from_stage"]: row for row in (
+        StageChange.objects.filter(from_stage__in=stages).filter(_in(period, "changed_at"))
+        .filter(scope.people_q("deal__owner")).order_by()
+        .values("from_stage").annotate(n=Count("id"), seconds=Sum("seconds_in_from")))}
+    steps = []
+    for stage in stages:
+        e, out = entered.get(stage.pk, {}), left.get(stage.pk, {})
+        days = Decimal(out["seconds"] or 0) / out["n"] / 86400 if out.get("n") else None
+        steps.append(StageStep(stage, e.get("entered", 0), e.get("advanced", 0), days, out.get("n", 0)))
+    return steps
+
+
+# -- forecast ----------------------------------------------------------------
+
+
+@dataclass
+class Forecast:
+    deals: int
+    pipeline: Amounts  # open value expected to close in the period
+    weighted: Amounts  # by stage probability
+    commit: Amounts  # exit criteria of the current stage all checked
+    commit_deals: int
+
+
+def forecast_deals(period: Period, scope: Scope) -> QuerySet:
+    """Open deals expected to close in the period, each with its weighted amount and whether it is commit."""
+    criteria = (ExitCriterion.objects.filter(stage=OuterRef("stage")).order_by().values("stage")
+                .annotate(n=Count("id")).values("n"))
+    checked = (CriterionCheck.objects.filter(deal=OuterRef("pk"), criterion__stage=OuterRef("stage")).order_by()
+               .values("deal").annotate(n=Count("id")).values("n"))
+    return (Deal.objects.filter(stage__kind=StageKind.OPEN, expected_close__gte=period.start,
+                                expected_close__lt=period.end)
+            .filter(scope.people_q("owner"))
+            .annotate(criteria_n=Coalesce(Subquery(criteria, output_field=IntegerField()), Value(0)),
+                      checked_n=Coalesce(Subquery(checked, output_field=IntegerField()), Value(0)),
+                      weighted_x100=F("amount_minor") * F("stage__probability"))
+            .annotate(committed=ExpressionWrapper(Q(checked_n__gte=F("criteria_n")), output_field=BooleanField())))
+
+
+def forecast(period: Period, scope: Scope) -> Forecast:
+    rows = (forecast_deals(period, scope).order_by().values("currency")
+            .annotate(n=Count("id"), value=Sum("amount_minor"), weighted=Sum("weighted_x100"),
+                      commit=Sum("amount_minor", filter=Q(committed=True)),
+                      commit_n=Count("id", filter=Q(committed=True))))
+    result = Forecast(0, Amounts(), Amounts(), Amounts(), 0)
+    for row in rows:
+        result.deals += row["n"]
+        result.commit_deals += row["commit_n"]
+        result.pipeline.add(row["currency"], row["value"])
+        # Rounded once per currency, half to even, so the listed contributions may differ by a cent.
+        result.weighted.add(row["currency"], round(Decimal(row["weighted"] or 0) / 100))
+        result.commit.add(row["currency"], row["commit"] or 0)
+    return result
+
+
+# -- lists for the report ----------------------------------------------------
+
+
+def stage_moves(period: Period, scope: Scope) -> QuerySet:
+    return (StageChange.objects.filter(_in(period, "changed_at"), from_stage__isnull=False)
+            .filter(scope.people_q("deal__owner"))
+            .select_related("deal", "deal__company", "deal__owner", "from_stage", "to_stage", "changed_by")
+            .order_by("-changed_at", "-id"))
+
+
+def slipped_deals(period: Period, scope: Scope, *, now: datetime | None = None) -> QuerySet:
+    """Open deals whose expected close date has passed (by the period's end, or today if sooner)."""
+    today = (now or timezone.now()).astimezone(period.zone).date()
+    until = min(period.end, today)
+    return (Deal.objects.filter(stage__kind=StageKind.OPEN, expected_close__lt=until)
+            .filter(scope.people_q("owner")).select_related("company", "owner", "stage")
+            .order_by("expected_close", "id"))
+
+
+QUIET_AFTER = timedelta(days=14)
+
+
+def quiet_deals(period: Period, scope: Scope, *, now: datetime | None = None) -> QuerySet:
+    """Open deals with no touch in the two weeks before the period's end (or now, if sooner)."""
+    until = min(period.end_at, now or timezone.now())
+    recent = Touch.objects.filter(deal=OuterRef("pk"), happened_at__gte=until - QUIET_AFTER, happened_at__lt=until)
+    return (Deal.objects.filter(stage__kind=StageKind.OPEN, stage_entered_at__lt=until - QUIET_AFTER)
+            .filter(scope.people_q("owner")).filter(~Exists(recent))
+            .select_related("company", "owner", "stage").order_by("stage_entered_at", "id"))
