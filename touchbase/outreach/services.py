@@ -1,0 +1,471 @@
+"""Outreach use cases: connect a mailbox, write a sequence, enroll people, stop and resume them.
+
+The pages, the API and the commands call these. The worker's own steps
+(claiming due enrollments, sending the outbox, reading the INBOX) are in
+`worker`; what happens when a reply, bounce or unsubscribe arrives is here,
+because a person's page and the unsubscribe link stop enrollments too.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from touchbase.coach import review
+from touchbase.crm import services as crm
+from touchbase.crm.models import Deal, Direction, Person, Source, StageKind, TouchKind
+from touchbase.crm.permissions import can_edit
+
+from . import merge, schedule, transport
+from .models import (
+    EMAIL_KINDS,
+    FOLLOW_UP_NOTE,
+    RUNNING,
+    Bounce,
+    Enrollment,
+    EnrollmentStatus,
+    Mailbox,
+    OutboxMessage,
+    OutboxState,
+    Security,
+    Sequence,
+    Step,
+    StepKind,
+)
+
+UNSUBSCRIBE_SALT = "touchbase.outreach.unsubscribe"
+
+
+# Mailboxes
+
+
+def _ensure_mailbox_owner(actor, owner) -> None:
+    if actor.pk != owner.pk and not actor.is_admin:
+        raise PermissionDenied("Only the mailbox's owner or an admin can change a mailbox.")
+
+
+def mailbox_save(*, actor, email: str, smtp_host: str, username: str, password: str | None = None,
+                 owner=None, smtp_port: int = 587, smtp_security: str = Security.STARTTLS,
+                 imap_host: str = "", imap_port: int = 993, imap_security: str = Security.TLS,
+                 from_name: str = "", server_saves_sent: bool = False, daily_cap: int = 200,
+                 hourly_cap: int = 30, min_gap_seconds: int = 60) -> Mailbox:
+    """Connect a mailbox or change its settings. The password is kept encrypted; None keeps the old one."""
+    owner = owner or actor
+    email = email.strip().lower()
+    mailbox = Mailbox.objects.filter(email=email).first() or Mailbox(email=email, owner=owner)
+    _ensure_mailbox_owner(actor, mailbox.owner if mailbox.pk else owner)
+    if mailbox.pk and mailbox.owner_id != owner.pk:
+        raise ValidationError({"email": f"{email} is already connected by {mailbox.owner}."})
+    for name, value in dict(smtp_host=smtp_host.strip(), smtp_port=smtp_port, smtp_security=smtp_security,
+                            imap_host=imap_host.strip(), imap_port=imap_port, imap_security=imap_security,
+                            username=username.strip(), from_name=from_name.strip(),
+                            server_saves_sent=server_saves_sent, daily_cap=daily_cap, hourly_cap=hourly_cap,
+                            min_gap_seconds=min_gap_seconds).items():
+        setattr(mailbox, name, value)
+    if password:
+        mailbox.set_password(password)
+    elif not mailbox.password_encrypted:
+        raise ValidationError({"password": "Give the mailbox's password (an app password for Gmail or Microsoft)."})
+    mailbox.full_clean()
+    mailbox.save()
+    return mailbox
+
+
+def mailbox_test(*, mailbox: Mailbox, password: str | None = None, timeout: float = 10) -> list[transport.Check]:
+    """Try DNS, connect, TLS and login for SMTP and IMAP; each check says what worked or what failed."""
+    return transport.probe(mailbox, password=password, timeout=timeout)
+
+
+def mailbox_for(user) -> Mailbox | None:
+    return Mailbox.objects.filter(owner=user).order_by("created_at").first()
+
+
+# Sequences and steps
+
+COACH_KIND = {StepKind.EMAIL: "first_touch", StepKind.MANUAL_EMAIL: "first_touch", StepKind.FOLLOW_UP: "follow_up"}
+
+
+def _ensure_sequence_editor(actor, sequence: Sequence) -> None:
+    if sequence.owner_id != actor.pk and not actor.is_manager:
+        raise PermissionDenied(f"“{sequence}” belongs to {sequence.owner}; only they or a manager can change it.")
+
+
+def sequence_create(*, actor, name: str, window_start=None, window_end=None, window_days: str = "0,1,2,3,4"
+                    ) -> Sequence:
+    sequence = Sequence(name=name.strip(), owner=actor, window_days=window_days)
+    if window_start:
+        sequence.window_start = window_start
+    if window_end:
+        sequence.window_end = window_end
+    sequence.full_clean()
+    if sequence.window_start >= sequence.window_end:
+        raise ValidationError({"window_end": "The send window must end after it starts."})
+    sequence.save()
+    return sequence
+
+
+def _thread_root(sequence: Sequence, position: int) -> Step | None:
+    """The new-thread email a follow-up at `position` forwards: the nearest one before it."""
+    return (sequence.steps.filter(position__lt=position, kind__in=[StepKind.EMAIL, StepKind.MANUAL_EMAIL])
+            .order_by("-position").first())
+
+
+def quote_below(note: str, *, original_body: str, original_subject: str, sender: str, to: str, sent: str,
+                mode: str) -> str:
+    """The follow-up as a mail client writes it: the short note, then the earlier email below it."""
+    if mode == "reply":
+        quoted = "\n".join(f"> {line}" if line else ">" for line in original_body.splitlines())
+        return f"{note.rstrip()}\n\nOn {sent}, {sender} wrote:\n{quoted}\n"
+    return (f"{note.rstrip()}\n\n---------- Forwarded message ---------\nFrom: {sender}\nDate: {sent}\n"
+            f"Subject: {original_subject}\nTo: {to}\n\n{original_body.rstrip()}\n")
+
+
+def follow_up_subject(original: str, mode: str) -> str:
+    return f"{'Re' if mode == 'reply' else 'Fwd'}: {original}"
+
+
+def coach_step(step: Step) -> dict:
+    """The coach's review of a step as written (merge fields expected), kept on the step."""
+    if step.kind not in EMAIL_KINDS:
+        return {}
+    subject, body, context = step.subject, step.body, {"template": True}
+    if step.kind == StepKind.FOLLOW_UP:
+        root = _thread_root(step.sequence, step.position)
+        original = root.body if root else ""
+        subject = follow_up_subject(root.subject if root else step.subject, step.follow_up_mode)
+        body = quote_below(step.body, original_body=original, original_subject=root.subject if root else "",
+                           sender="{seller_name}", to="{full_name}", sent="(date)", mode=step.follow_up_mode)
+    return review(body, subject, COACH_KIND[step.kind], **context).to_dict()
+
+
+def _refresh_coach(step: Step) -> None:
+    step.coach_review = coach_step(step)
+    step.coach_blocked = any(f["severity"] == "error" for f in step.coach_review.get("findings", []))
+
+
+def step_save(*, actor, sequence: Sequence, kind: str, position: int | None = None, delay_days: int = 0,
+              subject: str = "", body: str = "", follow_up_mode: str = "forward", step: Step | None = None) -> Step:
+    """Add or change a step. Broken merge fields are refused; the coach's errors hold the step until fixed."""
+    _ensure_sequence_editor(actor, sequence)
+    if kind == StepKind.FOLLOW_UP and not body.strip():
+        body = FOLLOW_UP_NOTE
+    step = step or Step(sequence=sequence)
+    if step.pk is None:
+        last = sequence.steps.order_by("-position").values_list("position", flat=True).first() or 0
+        step.position = position or last + 1
+    step.kind, step.delay_days, step.follow_up_mode = kind, delay_days, follow_up_mode
+    step.subject, step.body = subject.strip(), body
+    errors: dict[str, list[str]] = {}
+    if kind in EMAIL_KINDS:
+        for problem in merge.template_problems(step.subject, "subject") + merge.template_problems(step.body, "body"):
+            errors.setdefault(problem.field, []).append(problem.message)
+        if kind != StepKind.FOLLOW_UP and not step.subject:
+            errors.setdefault("subject", []).append("An email step needs a subject.")
+        if not step.body.strip():
+            errors.setdefault("body", []).append("An email step needs a body.")
+        if kind == StepKind.FOLLOW_UP and _thread_root(sequence, step.position) is None:
+            errors.setdefault("kind", []).append("A follow-up forwards an earlier email: put an email step before it.")
+    if errors:
+        raise ValidationError(errors)
+    _refresh_coach(step)
+    step.full_clean(exclude=["sequence"])
+    with transaction.atomic():
+        step.save()
+        # The follow-ups forward this step's text: their reviews change with it.
+        for later in sequence.steps.filter(position__gt=step.position, kind=StepKind.FOLLOW_UP):
+            _refresh_coach(later)
+            later.save(update_fields=["coach_review", "coach_blocked"])
+        if not step.coach_blocked:
+            _release_held(sequence)
+    return step
+
+
+def _release_held(sequence: Sequence) -> None:
+    """Enrollments held by a coach error on a step now fixed are looked at again right away."""
+    blocked = set(sequence.steps.filter(coach_blocked=True).values_list("position", flat=True))
+    held = Enrollment.objects.filter(sequence=sequence, status=EnrollmentStatus.ACTIVE, due_at__isnull=True,
+                                     held_reason__startswith="Held by the coach")
+    for enrollment in held:
+        if enrollment.next_position not in blocked:
+            Enrollment.objects.filter(pk=enrollment.pk, due_at__isnull=True).update(due_at=timezone.now())
+
+
+# Enrollment
+
+
+@dataclass
+class EnrollResult:
+    enrolled: list[Enrollment] = field(default_factory=list)
+    refused: list[tuple[Person, str]] = field(default_factory=list)
+
+
+def recipient_zone(person: Person, owner) -> zoneinfo.ZoneInfo:
+    """The person's time zone, else their seller's: better a guess within an ocean than UTC."""
+    for name in (person.time_zone, getattr(owner, "time_zone", ""), "UTC"):
+        try:
+            return zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+            continue
+    return zoneinfo.ZoneInfo("UTC")
+
+
+def why_not_enroll(person: Person, owner) -> str | None:
+    """The reason this person cannot be enrolled by `owner` now, in the seller's words; None if they can."""
+    if not person.email:
+        return f"{person.name} has no email address."
+    if person.opted_out:
+        return f"{person.name} opted out of email."
+    bounce = Bounce.objects.filter(email=person.email.lower()).first()
+    if bounce:
+        return f"{person.email} bounced ({bounce.status or 'undeliverable'}); fix the address first."
+    running = Enrollment.objects.filter(person=person, status__in=RUNNING).select_related("sequence").first()
+    if running:
+        return f"{person.name} is already in “{running.sequence}” ({running.status})."
+    if person.company_id:
+        other = (Enrollment.objects.filter(person__company_id=person.company_id, status__in=RUNNING)
+                 .exclude(owner=owner).select_related("owner", "person").first())
+        if other:
+            return (f"{person.company} is in a conversation with {other.owner} "
+                    f"({other.person.name} is in {other.owner.first_name or other.owner}'s sequence).")
+        deal = (Deal.objects.filter(company_id=person.company_id, stage__kind=StageKind.OPEN)
+                .exclude(owner=owner).exclude(owner__isnull=True).select_related("owner").first())
+        if deal:
+            return f"{person.company} is in a conversation with {deal.owner} (open deal “{deal.title}”)."
+    return None
+
+
+def sequence_enroll(*, actor, sequence: Sequence, people, now: datetime | None = None) -> EnrollResult:
+    """Enroll people in a sequence; each one refused is returned with the reason."""
+    if sequence.archived:
+        raise ValidationError(f"“{sequence}” is archived; pick a current sequence.")
+    first = sequence.steps.order_by("position").first()
+    if first is None:
+        raise ValidationError(f"“{sequence}” has no steps yet.")
+    now = now or timezone.now()
+    result = EnrollResult()
+    for person in people:
+        owner = person.owner or actor
+        if not can_edit(actor, person):
+            result.refused.append((person, f"{person.name} belongs to {person.owner}; only they or a manager "
+                                           "can enroll them."))
+            continue
+        mailbox = mailbox_for(owner)
+        if mailbox is None:
+            result.refused.append((person, f"{owner} has no mailbox connected; connect one first."))
+            continue
+        reason = why_not_enroll(person, owner)
+        if reason:
+            result.refused.append((person, reason))
+            continue
+        due = schedule.step_due_at(now, first.delay_days, recipient_zone(person, owner), sequence.window)
+        try:
+            with transaction.atomic():
+                enrollment = Enrollment.objects.create(sequence=sequence, person=person, owner=owner,
+                                                       mailbox=mailbox, due_at=due, enrolled_by=actor)
+        except IntegrityError:  # enrolled by someone else a moment ago: the constraint is the judge
+            result.refused.append((person, f"{person.name} is already in a sequence."))
+            continue
+        result.enrolled.append(enrollment)
+    return result
+
+
+def _ensure_can_manage(actor, enrollment: Enrollment) -> None:
+    if actor is not None and actor.pk != enrollment.owner_id and not actor.is_manager:
+        raise PermissionDenied(f"This enrollment belongs to {enrollment.owner}; only they or a manager can change it.")
+
+
+def _end(enrollment: Enrollment, status: str, reason: str, now: datetime | None = None) -> bool:
+    """Stop a run for good; messages not yet handed to SMTP are cancelled. False if it had already ended."""
+    now = now or timezone.now()
+    ended = Enrollment.objects.filter(pk=enrollment.pk, status__in=[*RUNNING, EnrollmentStatus.FINISHED]).update(
+        status=status, stop_reason=reason[:500], due_at=None, held_reason="", ended_at=now, paused_until=None)
+    OutboxMessage.objects.filter(enrollment=enrollment, state__in=[OutboxState.QUEUED, OutboxState.DRAFT]).update(
+        state=OutboxState.CANCELLED, held_reason=f"Not sent: {reason}"[:500])
+    enrollment.refresh_from_db()
+    return bool(ended)
+
+
+def enrollment_stop(*, actor, enrollment: Enrollment, reason: str = "") -> Enrollment:
+    _ensure_can_manage(actor, enrollment)
+    _end(enrollment, EnrollmentStatus.STOPPED, reason or f"Stopped by {actor}.")
+    return enrollment
+
+
+def enrollment_pause(*, actor, enrollment: Enrollment, until: datetime | None = None, reason: str = "") -> Enrollment:
+    _ensure_can_manage(actor, enrollment)
+    _pause(enrollment, until=until, reason=reason or f"Paused by {actor}.")
+    return enrollment
+
+
+def _pause(enrollment: Enrollment, *, until: datetime | None, reason: str) -> bool:
+    paused = Enrollment.objects.filter(pk=enrollment.pk, status=EnrollmentStatus.ACTIVE).update(
+        status=EnrollmentStatus.PAUSED, paused_until=until, held_reason=reason[:500])
+    enrollment.refresh_from_db()
+    return bool(paused)
+
+
+def enrollment_resume(*, actor, enrollment: Enrollment, now: datetime | None = None) -> Enrollment:
+    """Go on from where the run stopped: paused, or held (by the coach, an empty merge field, a draft)."""
+    _ensure_can_manage(actor, enrollment)
+    if enrollment.status not in RUNNING:
+        raise ValidationError(f"This enrollment has {enrollment.status}; enroll {enrollment.person.name} again "
+                              "to start over.")
+    if enrollment.status == EnrollmentStatus.PAUSED and why_not_enroll_again(enrollment):
+        raise ValidationError(why_not_enroll_again(enrollment))
+    Enrollment.objects.filter(pk=enrollment.pk, status__in=RUNNING).update(
+        status=EnrollmentStatus.ACTIVE, paused_until=None, held_reason="", due_at=now or timezone.now())
+    enrollment.refresh_from_db()
+    return enrollment
+
+
+def why_not_enroll_again(enrollment: Enrollment) -> str | None:
+    person = enrollment.person
+    if person.opted_out:
+        return f"{person.name} opted out of email."
+    if Bounce.objects.filter(email=person.email.lower()).exists():
+        return f"{person.email} bounced."
+    return None
+
+
+# Unsubscribe
+
+
+def unsubscribe_token(person: Person) -> str:
+    # No expiry: a link in a mail from last year must still work.
+    return signing.dumps(str(person.public_id), salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def person_for_token(token: str) -> Person | None:
+    try:
+        public_id = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    return Person.objects.filter(public_id=public_id).select_related("company").first()
+
+
+def unsubscribe_url(person: Person) -> str:
+    base = getattr(settings, "TOUCHBASE_URL", "") or "http://127.0.0.1:8000"
+    return base.rstrip("/") + reverse("unsubscribe", args=[unsubscribe_token(person)])
+
+
+def person_unsubscribe(*, person: Person, how: str = "one-click link") -> bool:
+    """Opt a person out of every sequence and drip at once. True if they were not opted out before."""
+    with transaction.atomic():
+        changed = Person.objects.filter(pk=person.pk, opted_out=False).update(opted_out=True,
+                                                                              updated_at=timezone.now())
+        running = list(Enrollment.objects.filter(person=person, status__in=[*RUNNING, EnrollmentStatus.FINISHED])
+                       .select_related("owner"))
+        for enrollment in running:
+            _end(enrollment, EnrollmentStatus.UNSUBSCRIBED, f"{person.name} unsubscribed ({how}).")
+        if changed:
+            owner = running[0].owner if running else person.owner
+            if owner is not None:
+                crm.touch_log(actor=owner, kind=TouchKind.EMAIL, direction=Direction.IN, person=person,
+                              summary=f"{person.name} unsubscribed from email ({how}).", source=Source.SEQUENCE)
+                crm.task_create(actor=owner, owner=owner, person=person, source=Source.SEQUENCE,
+                                title=f"{person.first_name} unsubscribed: no more email; call only if invited",
+                                due=timezone.localdate())
+    person.opted_out = True
+    return bool(changed)
+
+
+# Stop rules, applied to what the INBOX reader found
+
+
+def stop_for_reply(enrollment: Enrollment, *, from_email: str, subject: str, own_text: str,
+                   at: datetime | None = None) -> str:
+    """A person answered: their run ends, the seller gets a task, colleagues' runs pause."""
+    person = enrollment.person
+    replier = Person.objects.filter(email=from_email).first() if from_email != person.email else person
+    name = (replier or person).first_name or from_email
+    _end(enrollment, EnrollmentStatus.REPLIED, f"{name} replied: “{subject}”.", at)
+    summary = f"{name} replied to “{subject}”" + (f": {own_text[:300]}" if own_text else ".")
+    crm.touch_log(actor=enrollment.owner, kind=TouchKind.EMAIL, direction=Direction.IN, person=replier or person,
+                  summary=summary, source=Source.SEQUENCE, happened_at=at)
+    crm.task_create(actor=enrollment.owner, owner=enrollment.owner, person=replier or person,
+                    title=f"{name} replied: answer {name}"[:200], due=timezone.localdate(), source=Source.SEQUENCE)
+    paused = 0
+    if person.company_id:
+        for other in Enrollment.objects.filter(person__company_id=person.company_id,
+                                               status=EnrollmentStatus.ACTIVE).exclude(pk=enrollment.pk):
+            paused += _pause(other, until=None, reason=f"{name} at {person.company} replied; "
+                                                       "one conversation per company. Resume when it suits.")
+    return f"replied; {paused} colleague(s) paused" if paused else "replied"
+
+
+def stop_for_bounce(enrollment: Enrollment, *, hard: bool, status: str, diagnostic: str, recipient: str,
+                    at: datetime | None = None) -> str:
+    person = enrollment.person
+    if not hard:
+        return f"soft bounce {status}: kept going"
+    Bounce.objects.get_or_create(email=(recipient or person.email).lower(),
+                                 defaults={"status": status, "diagnostic": diagnostic[:2000]})
+    _end(enrollment, EnrollmentStatus.BOUNCED, f"{person.email} bounced ({status} {diagnostic})"[:500], at)
+    crm.touch_log(actor=enrollment.owner, kind=TouchKind.EMAIL, direction=Direction.IN, person=person,
+                  summary=f"Email to {person.email} bounced: {status} {diagnostic}"[:1000], source=Source.SEQUENCE,
+                  happened_at=at)
+    crm.task_create(actor=enrollment.owner, owner=enrollment.owner, person=person, source=Source.SEQUENCE,
+                    title=f"{person.first_name}'s email bounced: find the right address"[:200],
+                    due=timezone.localdate())
+    return "bounced"
+
+
+def pause_for_auto_reply(enrollment: Enrollment, *, back_on, now: datetime) -> str:
+    """Out of office: wait until they are back (the next open day after the return date), then carry on."""
+    tz = recipient_zone(enrollment.person, enrollment.owner)
+    window = enrollment.sequence.window
+    if back_on is None:
+        back_on = schedule.add_business_days(now.astimezone(tz).date(), 5, window)
+        said = "no return date given; trying again in 5 business days"
+    else:
+        said = f"back on {back_on:%a %d %b}"
+    resume_day = schedule.add_business_days(back_on, 1, window)
+    until = schedule.next_in_window(datetime.combine(resume_day, window.start, tzinfo=tz), tz, window)
+    if enrollment.status == EnrollmentStatus.PAUSED:
+        Enrollment.objects.filter(pk=enrollment.pk).update(paused_until=until)
+    elif not _pause(enrollment, until=until, reason=f"Out of office ({said}); resumes {until:%a %d %b}."):
+        return "auto-reply; nothing to pause"
+    return f"paused until {until:%Y-%m-%d}"
+
+
+def resume_paused(now: datetime) -> int:
+    """Paused runs whose pause has ended go on (the worker calls this every round)."""
+    return Enrollment.objects.filter(status=EnrollmentStatus.PAUSED, paused_until__lte=now).update(
+        status=EnrollmentStatus.ACTIVE, paused_until=None, held_reason="", due_at=now)
+
+
+def bounce_rate_check(mailbox: Mailbox, now: datetime) -> bool:
+    """Pause a mailbox whose hard bounces today reach 3% of its sends; True if it was paused now."""
+    since = now - timedelta(days=1)
+    sent = OutboxMessage.objects.filter(mailbox=mailbox, state=OutboxState.SENT, sent_at__gte=since).count()
+    bounced = Enrollment.objects.filter(mailbox=mailbox, status=EnrollmentStatus.BOUNCED, ended_at__gte=since).count()
+    if schedule.bounce_rate_too_high(sent, bounced) and not mailbox.paused_reason:
+        reason = (f"{bounced} hard bounces out of {sent} sends in a day (3% or more): sends paused to protect "
+                  "your domain. Clean the list, then resume the mailbox.")
+        Mailbox.objects.filter(pk=mailbox.pk).update(paused_reason=reason)
+        crm.task_create(actor=mailbox.owner, owner=mailbox.owner, title=f"{mailbox.email} paused: too many bounces",
+                        due=timezone.localdate(), source=Source.SYSTEM)
+        return True
+    return False
+
+
+def enrollment_status_line(enrollment: Enrollment) -> str:
+    """One line for the seller: what the run is doing and why a send is held."""
+    if enrollment.status == EnrollmentStatus.ACTIVE:
+        if enrollment.held_reason:
+            return f"Held: {enrollment.held_reason}"
+        if enrollment.due_at:
+            return f"Step {enrollment.next_position} due {timezone.localtime(enrollment.due_at):%a %d %b %H:%M}"
+        return "Working on it"
+    if enrollment.status == EnrollmentStatus.PAUSED:
+        return f"Paused: {enrollment.held_reason}"
+    return f"{enrollment.get_status_display()}: {enrollment.stop_reason}"
+

@@ -1,0 +1,568 @@
+"""The outreach worker: one round over the database's due rows, repeated by `touchbase worker`.
+
+A round (1) resumes pauses that ended, (2) settles messages a crashed worker
+left "sending", (3) reads each mailbox's INBOX for replies, bounces and
+out-of-office notes, (4) turns each due enrollment's next step into an
+outbox row or a task, and (5) sends the queued outbox.
+
+Nothing is sent twice: an enrollment is claimed with a conditional UPDATE
+(after `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL), its step becomes an
+outbox row that is unique per (enrollment, step), and a row is claimed for
+sending by moving it from queued to sending in one UPDATE. A crash after the
+SMTP server took a message but before it was marked sent leaves it
+"sending"; it is settled by finding its Message-ID in the Sent folder, or
+held for the seller to confirm, never sent again blindly.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+import socket
+from collections import Counter
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, make_msgid
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from touchbase.coach import review
+from touchbase.crm import services as crm
+from touchbase.crm.models import Source, TouchKind
+
+from . import inbound, merge, schedule, services, transport
+from .models import (
+    Enrollment,
+    EnrollmentStatus,
+    InboundKind,
+    InboundMessage,
+    Mailbox,
+    OutboxMessage,
+    OutboxState,
+    Step,
+    StepKind,
+)
+
+logger = logging.getLogger(__name__)
+
+BATCH = 200
+# A message "sending" for longer than this belongs to a worker that died mid-send.
+SENDING_LEASE = timedelta(minutes=5)
+POLL_EVERY = timedelta(seconds=60)
+DATA_RETRY = timedelta(hours=1)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+# Turning a due step into an outbox row or a task
+
+
+def _claim_due(now: datetime, limit: int) -> list[int]:
+    due = Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE, due_at__lte=now).order_by("due_at")
+    if connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():
+            return list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
+    return list(due.values_list("pk", flat=True)[:limit])
+
+
+def _hold(enrollment: Enrollment, reason: str, retry_at: datetime | None) -> None:
+    Enrollment.objects.filter(pk=enrollment.pk).update(held_reason=reason[:500], due_at=retry_at)
+
+
+def _advance(enrollment: Enrollment, step: Step, now: datetime) -> None:
+    following = enrollment.sequence.steps.filter(position__gt=step.position).order_by("position").first()
+    if following is None:
+        Enrollment.objects.filter(pk=enrollment.pk).update(
+            status=EnrollmentStatus.FINISHED, next_position=step.position + 1, due_at=None, held_reason="",
+            last_step_at=now, ended_at=now, stop_reason="Every step done.")
+        return
+    tz = services.recipient_zone(enrollment.person, enrollment.owner)
+    due = schedule.step_due_at(now, following.delay_days, tz, enrollment.sequence.window)
+    Enrollment.objects.filter(pk=enrollment.pk).update(next_position=following.position, due_at=due,
+                                                       held_reason="", last_step_at=now)
+
+
+def _thread(enrollment: Enrollment, step: Step) -> list[OutboxMessage]:
+    """The messages of this run's thread so far (root first), which a follow-up answers."""
+    root = services._thread_root(enrollment.sequence, step.position)
+    if root is None:
+        return []
+    sent = list(enrollment.messages.filter(step__position__gte=root.position, step__position__lt=step.position,
+                                           state__in=[OutboxState.SENT, OutboxState.SENDING, OutboxState.QUEUED])
+                .select_related("step").order_by("step__position"))
+    return sent if sent and sent[0].step_id == root.pk else []
+
+
+class CoachBlocked(ValueError):
+    """The rendered email has an error-severity coach finding."""
+
+
+class NothingToForward(ValueError):
+    """A follow-up's earlier email never went to this person."""
+
+
+def compose(enrollment: Enrollment, step: Step, now: datetime) -> OutboxMessage:
+    """Render a step for this person into an unsaved outbox row; MergeError or ValueError says why it cannot go."""
+    person, owner, mailbox = enrollment.person, enrollment.owner, enrollment.mailbox
+    values = merge.values_for(person, owner)
+    note = merge.render(step.body, values)
+    headers_from = []
+    if step.kind == StepKind.FOLLOW_UP:
+        thread = _thread(enrollment, step)
+        if not thread:
+            raise NothingToForward(f"step {step.position} forwards an earlier email, but none went to {person.name}.")
+        root = thread[0]
+        sent_at = root.sent_at or now
+        body = services.quote_below(note, original_body=root.body, original_subject=root.subject,
+                                    sender=formataddr((mailbox.sender_name, mailbox.email)),
+                                    to=formataddr((root.to_name, root.to_email)),
+                                    sent=format_datetime(sent_at.astimezone(services.recipient_zone(person, owner))),
+                                    mode=step.follow_up_mode)
+        subject = services.follow_up_subject(root.subject, step.follow_up_mode)
+        headers_from = [m.message_id for m in thread]
+        kind = "follow_up"
+    else:
+        body, kind = note, "first_touch"
+        subject = merge.render(step.subject, values, header=True)
+    found = review(body, subject, kind, first_name=person.first_name)
+    errors = [f for f in found.findings if f.severity == "error"]
+    if errors:
+        raise CoachBlocked("the coach found " + "; ".join(f"{f.rule}: {f.message}" for f in errors))
+    domain = mailbox.email.rsplit("@", 1)[-1]
+    return OutboxMessage(
+        enrollment=enrollment, step=step, mailbox=mailbox, message_id=make_msgid(domain=domain),
+        in_reply_to=headers_from[-1] if headers_from else "", references=" ".join(headers_from),
+        to_email=person.email, to_name=merge.CONTROL.sub(" ", person.name).strip(), subject=subject[:500],
+        body=f"{body.rstrip()}\n\n--\nNot interested? Unsubscribe: {services.unsubscribe_url(person)}\n",
+        not_before=now,
+    )
+
+
+def _do_step(pk: int, now: datetime, worker: str) -> str:
+    with transaction.atomic():
+        claimed = Enrollment.objects.filter(pk=pk, status=EnrollmentStatus.ACTIVE, due_at__lte=now).update(
+            due_at=None, claimed_by=worker)
+        if not claimed:
+            return "taken"
+        enrollment = Enrollment.objects.select_related("sequence", "person__company", "owner", "mailbox__owner") \
+            .get(pk=pk)
+        person = enrollment.person
+        step = enrollment.sequence.steps.filter(position__gte=enrollment.next_position).order_by("position").first()
+        if step is None:
+            Enrollment.objects.filter(pk=pk).update(status=EnrollmentStatus.FINISHED, ended_at=now,
+                                                    stop_reason="Every step done.")
+            return "finished"
+        reason = services.why_not_enroll_again(enrollment)
+        if reason:
+            services._end(enrollment, EnrollmentStatus.UNSUBSCRIBED if person.opted_out else EnrollmentStatus.BOUNCED,
+                          reason, now)
+            return "stopped"
+        if step.kind == StepKind.WAIT:
+            _advance(enrollment, step, now)
+            return "waited"
+        if step.kind in (StepKind.CALL, StepKind.SOCIAL):
+            what = "Call" if step.kind == StepKind.CALL else "Connect on LinkedIn/X with"
+            title = f"{what} {person.name}" + (f" ({person.company})" if person.company_id else "")
+            note = (step.subject or step.body).strip().splitlines()
+            crm.task_create(actor=enrollment.owner, owner=enrollment.owner, person=person, source=Source.SEQUENCE,
+                            title=(f"{title}: {note[0]}" if note else title)[:200], due=now.date())
+            _advance(enrollment, step, now)
+            return "task"
+        if step.coach_blocked:
+            rules = ", ".join(f["rule"] for f in step.coach_errors)
+            _hold(enrollment, f"Held by the coach: step {step.position} has {rules}. Fix the step and it goes.", None)
+            return "held"
+        if not person.email:
+            _hold(enrollment, f"{person.name} has no email address.", now + DATA_RETRY)
+            return "held"
+        try:
+            message = compose(enrollment, step, now)
+        except merge.MergeError as exc:
+            _hold(enrollment, f"Step {step.position} cannot be filled for {person.name}: {exc}", now + DATA_RETRY)
+            return "held"
+        except CoachBlocked as exc:
+            _hold(enrollment, f"Held by the coach: step {step.position} for {person.name}: {exc}"[:500], None)
+            return "held"
+        except NothingToForward as exc:
+            _hold(enrollment, f"Held: {exc}", None)
+            return "held"
+        if step.kind == StepKind.MANUAL_EMAIL:
+            message.state = OutboxState.DRAFT
+            crm.task_create(actor=enrollment.owner, owner=enrollment.owner, person=person, source=Source.SEQUENCE,
+                            title=f"Look over and send the drafted email to {person.name}"[:200], due=now.date())
+        try:
+            with transaction.atomic():
+                message.save()
+        except IntegrityError:  # this step already has its message: a crash after writing it, not a new send
+            pass
+        if step.kind == StepKind.MANUAL_EMAIL:
+            _hold(enrollment, f"Waiting for you to send step {step.position} (a drafted email).", None)
+            return "drafted"
+        _advance(enrollment, step, now)
+        return "queued"
+
+
+def advance_due(now: datetime, worker: str, counts: Counter) -> None:
+    while True:
+        ids = _claim_due(now, BATCH)
+        if not ids:
+            return
+        done = 0
+        for pk in ids:
+            outcome = _do_step(pk, now, worker)
+            counts[f"step {outcome}"] += 1
+            done += outcome != "taken"
+        if not done:
+            return
+
+
+def outbox_send_draft(*, actor, message: OutboxMessage, now: datetime | None = None) -> OutboxMessage:
+    """The seller looked at a drafted (manual) email and sends it: it joins the outbox and the run goes on."""
+    now = now or timezone.now()
+    services._ensure_can_manage(actor, message.enrollment)
+    with transaction.atomic():
+        if not OutboxMessage.objects.filter(pk=message.pk, state=OutboxState.DRAFT).update(
+                state=OutboxState.QUEUED, not_before=now):
+            raise ValidationError("This email is no longer a draft.")
+        enrollment = Enrollment.objects.select_related("sequence", "person", "owner").get(pk=message.enrollment_id)
+        if enrollment.status == EnrollmentStatus.ACTIVE:
+            _advance(enrollment, message.step, now)
+    message.refresh_from_db()
+    return message
+
+
+# Sending
+
+
+def build_email(message: OutboxMessage, mailbox: Mailbox) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = formataddr((merge.CONTROL.sub(" ", mailbox.sender_name), mailbox.email))
+    email["To"] = formataddr((message.to_name, message.to_email))
+    email["Subject"] = message.subject
+    email["Date"] = format_datetime(timezone.now())
+    email["Message-ID"] = message.message_id
+    if message.in_reply_to:
+        email["In-Reply-To"] = message.in_reply_to
+        email["References"] = message.references
+    url = message.body.rsplit("Unsubscribe: ", 1)[-1].strip()
+    if url.startswith("http"):
+        email["List-Unsubscribe"] = f"<{url}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    email.set_content(message.body)
+    return email
+
+
+class Connections:
+    """One SMTP connection per mailbox for a round, opened when first needed."""
+
+    def __init__(self):
+        self.open: dict[int, smtplib.SMTP] = {}
+
+    def get(self, mailbox: Mailbox) -> smtplib.SMTP:
+        if mailbox.pk not in self.open:
+            self.open[mailbox.pk] = transport.smtp_open(mailbox)
+        return self.open[mailbox.pk]
+
+    def drop(self, mailbox: Mailbox) -> None:
+        smtp = self.open.pop(mailbox.pk, None)
+        if smtp is not None:
+            try:
+                smtp.close()
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        for smtp in self.open.values():
+            try:
+                smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                pass
+        self.open.clear()
+
+
+def _requeue(message: OutboxMessage, until: datetime, reason: str, error: str = "") -> None:
+    OutboxMessage.objects.filter(pk=message.pk, state=OutboxState.SENDING).update(
+        state=OutboxState.QUEUED, not_before=until, held_reason=reason[:500], error=error, claimed_by="")
+
+
+def _fail(message: OutboxMessage, error: str, now: datetime) -> None:
+    with transaction.atomic():
+        OutboxMessage.objects.filter(pk=message.pk).update(state=OutboxState.FAILED, error=error, held_reason="")
+        enrollment = message.enrollment
+        if services._end(enrollment, EnrollmentStatus.FAILED, f"Step {message.step.position} failed: {error}"[:500],
+                         now):
+            crm.task_create(actor=enrollment.owner, owner=enrollment.owner, person=enrollment.person,
+                            source=Source.SEQUENCE, due=now.date(),
+                            title=f"Email to {enrollment.person.name} failed: {error}"[:200])
+
+
+def _mark_sent(message: OutboxMessage, now: datetime) -> None:
+    with transaction.atomic():
+        if not OutboxMessage.objects.filter(pk=message.pk).exclude(state=OutboxState.SENT).update(
+                state=OutboxState.SENT, sent_at=now, held_reason="", error=""):
+            return
+        enrollment = message.enrollment
+        touch = crm.touch_log(actor=enrollment.owner, kind=TouchKind.EMAIL, person=enrollment.person,
+                              summary=f"“{message.subject}” (step {message.step.position} of {enrollment.sequence})",
+                              source=Source.SEQUENCE, happened_at=now)
+        OutboxMessage.objects.filter(pk=message.pk).update(touch=touch)
+
+
+def _send_one(pk: int, now: datetime, worker: str, connections: Connections) -> str:
+    claimed = OutboxMessage.objects.filter(pk=pk, state=OutboxState.QUEUED).filter(
+        Q(not_before__isnull=True) | Q(not_before__lte=now)).update(
+        state=OutboxState.SENDING, claimed_by=worker, claimed_at=now, attempts=F("attempts") + 1)
+    if not claimed:
+        return "taken"
+    message = OutboxMessage.objects.select_related(
+        "mailbox__owner", "enrollment__person", "enrollment__owner", "enrollment__sequence", "step").get(pk=pk)
+    enrollment, mailbox = message.enrollment, message.mailbox
+    # The last look before the mail leaves: anything that stops a run must have stopped this message.
+    if enrollment.status not in (EnrollmentStatus.ACTIVE, EnrollmentStatus.FINISHED) or enrollment.person.opted_out:
+        OutboxMessage.objects.filter(pk=pk).update(state=OutboxState.CANCELLED,
+                                                   held_reason=f"Not sent: the run is {enrollment.status}.")
+        return "cancelled"
+    if mailbox.paused_reason:
+        _requeue(message, now + timedelta(hours=1), f"Mailbox paused: {mailbox.paused_reason}")
+        return "held"
+    caps = mailbox.caps
+    if caps.daily or caps.hourly or caps.min_gap_seconds:
+        recent = OutboxMessage.objects.filter(mailbox=mailbox, state=OutboxState.SENT,
+                                              sent_at__gt=now - timedelta(days=1)).values_list("sent_at", flat=True)
+        hold = schedule.cap_hold(recent, now, caps, schedule.jitter(caps))
+        if hold:
+            tz = services.recipient_zone(enrollment.person, enrollment.owner)
+            until = schedule.next_in_window(hold.until, tz, enrollment.sequence.window)
+            _requeue(message, until, f"{hold.reason}; goes at {until:%Y-%m-%d %H:%M} UTC")
+            return "held"
+    tz = services.recipient_zone(enrollment.person, enrollment.owner)
+    opens = schedule.next_in_window(now, tz, enrollment.sequence.window)
+    if opens > now:
+        _requeue(message, opens, f"outside the send window in {tz.key}; goes at {opens:%Y-%m-%d %H:%M} UTC")
+        return "held"
+    try:
+        smtp = connections.get(mailbox)
+        smtp.send_message(build_email(message, mailbox))
+    except smtplib.SMTPRecipientsRefused as exc:
+        code, words = next(iter(exc.recipients.values()))
+        return _smtp_trouble(message, code, words, now, connections)
+    except smtplib.SMTPResponseException as exc:
+        return _smtp_trouble(message, exc.smtp_code, exc.smtp_error, now, connections)
+    except (transport.Failed, OSError, smtplib.SMTPException) as exc:
+        connections.drop(mailbox)
+        return _retry(message, f"could not reach the SMTP server: {exc}", now)
+    _mark_sent(message, timezone.now())
+    return "sent"
+
+
+def _retry(message: OutboxMessage, error: str, now: datetime) -> str:
+    attempts = OutboxMessage.objects.values_list("attempts", flat=True).get(pk=message.pk)
+    delay = schedule.retry_delay(attempts)
+    if delay is None:
+        _fail(message, f"gave up after {attempts} tries: {error}", now)
+        return "failed"
+    _requeue(message, now + delay, f"temporary trouble, trying again at {now + delay:%H:%M} UTC", error[:1000])
+    return "retry"
+
+
+def _smtp_trouble(message, code: int, words, now: datetime, connections: Connections) -> str:
+    words = words.decode(errors="replace") if isinstance(words, bytes) else str(words)
+    if code >= 500:
+        _fail(message, f"{code} {words}", now)
+        return "failed"
+    connections.drop(message.mailbox)
+    return _retry(message, f"{code} {words}", now)
+
+
+def send_queued(now: datetime, worker: str, counts: Counter) -> None:
+    connections = Connections()
+    try:
+        last_seen = 0
+        while True:
+            pending = OutboxMessage.objects.filter(state=OutboxState.QUEUED, pk__gt=last_seen).filter(
+                Q(not_before__isnull=True) | Q(not_before__lte=now)).order_by("pk")
+            ids = list(pending.values_list("pk", flat=True)[:BATCH])
+            if not ids:
+                return
+            for pk in ids:
+                counts[f"mail {_send_one(pk, now, worker, connections)}"] += 1
+            last_seen = ids[-1]
+    finally:
+        connections.close()
+
+
+# Crash recovery
+
+
+def settle_unsure(now: datetime, counts: Counter) -> None:
+    """Messages a dead worker left "sending": found in Sent means sent; otherwise the seller decides."""
+    stuck = OutboxMessage.objects.filter(state=OutboxState.SENDING, claimed_at__lt=now - SENDING_LEASE) \
+        .select_related("mailbox")
+    for message in stuck:
+        found = None
+        if message.mailbox.has_imap and message.mailbox.server_saves_sent:
+            try:
+                found = sent_folder_has(message.mailbox, message.message_id)
+            except (transport.Failed, OSError) as exc:
+                logger.warning("cannot look in %s's Sent folder: %s", message.mailbox, exc)
+                continue
+        if found:
+            _mark_sent(message, message.claimed_at or now)
+            counts["settled sent"] += 1
+        elif found is False:
+            OutboxMessage.objects.filter(pk=message.pk, state=OutboxState.SENDING).update(
+                state=OutboxState.QUEUED, not_before=now, held_reason="", claimed_by="")
+            counts["settled requeued"] += 1
+        else:
+            OutboxMessage.objects.filter(pk=message.pk, state=OutboxState.SENDING).update(
+                state=OutboxState.UNSURE, held_reason="The worker stopped while sending this; look in your Sent "
+                                                      "folder and confirm whether it went.")
+            counts["settled unsure"] += 1
+
+
+def sent_folder_has(mailbox: Mailbox, message_id: str) -> bool:
+    client = transport.imap_open(mailbox)
+    try:
+        for flags, _, name in client.list_folders():
+            if b"\\Sent" in flags or name.lower() in ("sent", "sent items", "sent messages", "[gmail]/sent mail"):
+                client.select_folder(name, readonly=True)
+                if client.search(["HEADER", "Message-ID", message_id]):
+                    return True
+        return False
+    finally:
+        client.logout()
+
+
+# Reading the INBOX
+
+
+def _match(mailbox: Mailbox, found: inbound.Inbound) -> tuple[Enrollment | None, str]:
+    """Which run an inbound email belongs to, and how we know."""
+    if found.links:
+        message = (OutboxMessage.objects.filter(mailbox=mailbox, message_id__in=found.links)
+                   .select_related("enrollment").first())
+        if message:
+            return message.enrollment, "headers"
+    if found.kind == "bounce" and found.bounce and found.bounce.recipient:
+        sender = found.bounce.recipient
+    else:
+        sender = found.from_email
+    if not sender:
+        return None, ""
+    runs = (Enrollment.objects.filter(mailbox=mailbox, person__email__iexact=sender)
+            .exclude(status=EnrollmentStatus.ACTIVE, last_step_at__isnull=True).order_by("-created_at"))
+    topic = inbound.thread_subject(found.subject)
+    for run in runs:
+        subjects = run.messages.filter(state=OutboxState.SENT).values_list("subject", flat=True)
+        if topic and any(inbound.thread_subject(s) == topic for s in subjects):
+            return run, "address+subject"
+    run = next((r for r in runs if r.status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED)), None)
+    return (run, "address") if run else (None, "")
+
+
+def apply_inbound(mailbox: Mailbox, found: inbound.Inbound, now: datetime) -> tuple[str, Enrollment | None, str]:
+    """Act on one inbound email; returns (kind, enrollment, what was done)."""
+    if found.from_email == mailbox.email:  # our own copy (a Bcc to self, a filed send): never a reply
+        return InboundKind.OTHER, None, "our own message"
+    enrollment, how = _match(mailbox, found)
+    if enrollment is None:
+        return InboundKind.OTHER, None, ""
+    enrollment = Enrollment.objects.select_related("person__company", "owner", "sequence").get(pk=enrollment.pk)
+    if found.kind == "bounce":
+        bounce = found.bounce
+        return InboundKind.BOUNCE, enrollment, services.stop_for_bounce(
+            enrollment, hard=bounce.hard, status=bounce.status, diagnostic=bounce.diagnostic,
+            recipient=bounce.recipient or enrollment.person.email, at=now)
+    if found.kind == "auto_reply":
+        return InboundKind.AUTO_REPLY, enrollment, services.pause_for_auto_reply(
+            enrollment, back_on=found.back_on, now=now)
+    if found.kind == "unsubscribe":
+        services.person_unsubscribe(person=enrollment.person, how="asked by email")
+        return InboundKind.UNSUBSCRIBE, enrollment, "unsubscribed"
+    return InboundKind.REPLY, enrollment, services.stop_for_reply(
+        enrollment, from_email=found.from_email, subject=found.subject, own_text=found.own_text, at=now) + \
+        f" (matched by {how})"
+
+
+def poll_mailbox(mailbox: Mailbox, now: datetime, counts: Counter) -> None:
+    """Read the INBOX from the saved watermark (UIDVALIDITY, last UID). Sent and Drafts are never read."""
+    try:
+        client = transport.imap_open(mailbox)
+    except (transport.Failed, OSError) as exc:
+        Mailbox.objects.filter(pk=mailbox.pk).update(imap_error=f"{exc}"[:500], imap_polled_at=now)
+        counts["imap errors"] += 1
+        return
+    try:
+        info = client.select_folder("INBOX", readonly=True)
+        validity = int(info[b"UIDVALIDITY"])
+        last = mailbox.imap_last_uid if mailbox.imap_uidvalidity == validity else 0
+        if mailbox.imap_uidvalidity != validity and mailbox.imap_uidvalidity is not None:
+            # The server renumbered the folder: read what came since the last poll; InboundMessage dedupes.
+            uids = client.search(["SINCE", (mailbox.imap_polled_at or now).date() - timedelta(days=1)])
+        else:
+            uids = [u for u in client.search(["UID", f"{last + 1}:*"]) if u > last]
+        for start in range(0, len(uids), 50):
+            chunk = uids[start:start + 50]
+            fetched = client.fetch(chunk, ["BODY.PEEK[]"])
+            for uid in chunk:
+                raw = fetched.get(uid, {}).get(b"BODY[]")
+                if raw is None:
+                    continue
+                with transaction.atomic():
+                    if InboundMessage.objects.filter(mailbox=mailbox, uidvalidity=validity, uid=uid).exists():
+                        continue
+                    found = inbound.read(raw, now.date())
+                    try:
+                        with transaction.atomic():
+                            kind, enrollment, action = apply_inbound(mailbox, found, now)
+                    except Exception as exc:  # one odd message must not jam the mailbox for every later one
+                        logger.exception("cannot act on message %s in %s", uid, mailbox)
+                        kind, enrollment, action = InboundKind.OTHER, None, f"error: {exc}"
+                    InboundMessage.objects.create(
+                        mailbox=mailbox, uid=uid, uidvalidity=validity, message_id=found.message_id[:250],
+                        from_email=found.from_email[:254], subject=found.subject[:500], kind=kind,
+                        enrollment=enrollment, action=action[:300],
+                        matched_by=action.rsplit("matched by ", 1)[-1].rstrip(")") if "matched by" in action else "")
+                    Mailbox.objects.filter(pk=mailbox.pk).update(imap_last_uid=max(uid, last), imap_uidvalidity=validity)
+                    last = max(uid, last)
+                counts[f"inbound {kind}"] += 1
+        Mailbox.objects.filter(pk=mailbox.pk).update(imap_uidvalidity=validity, imap_last_uid=last,
+                                                     imap_polled_at=now, imap_error="")
+        services.bounce_rate_check(mailbox, now)
+    except Exception as exc:  # an IMAP outage must not stop the sends
+        logger.warning("reading %s's INBOX failed: %s", mailbox, exc)
+        Mailbox.objects.filter(pk=mailbox.pk).update(imap_error=f"{exc}"[:500], imap_polled_at=now)
+        counts["imap errors"] += 1
+    finally:
+        try:
+            client.logout()
+        except Exception:  # already gone
+            pass
+
+
+def poll_due(now: datetime, counts: Counter, every: timedelta = POLL_EVERY) -> None:
+    due = Mailbox.objects.exclude(imap_host="").filter(
+        Q(imap_polled_at__isnull=True) | Q(imap_polled_at__lte=now - every)).select_related("owner")
+    for mailbox in due:
+        poll_mailbox(mailbox, now, counts)
+
+
+def run_once(*, now: datetime | None = None, worker: str | None = None, poll_every: timedelta = POLL_EVERY) -> Counter:
+    """One round over everything due now. Returns what it did, counted."""
+    now = now or timezone.now()
+    worker = worker or worker_name()
+    counts: Counter = Counter()
+    counts["resumed"] += services.resume_paused(now)
+    settle_unsure(now, counts)
+    poll_due(now, counts, poll_every)
+    advance_due(now, worker, counts)
+    send_queued(now, worker, counts)
+    return +counts
+
+
