@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "touchbase.crm",
     "touchbase.prospecting",
     "touchbase.metrics",
+    "touchbase.outreach",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from touchbase.api import api
+from touchbase.outreach import urls as outreach_urls
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -15,6 +16,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("leads/", include("touchbase.prospecting.urls")),
     path("reports/", include("touchbase.metrics.urls")),
+    path("outreach/", include("touchbase.outreach.urls")),
+    outreach_urls.unsubscribe,  # public: the one-click link in every sequence email
     path("", include("touchbase.crm.urls")),
 ]
 
