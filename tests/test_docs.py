@@ -36,7 +36,8 @@ def command_options(name: str) -> list[str]:
         for action in parser._actions:
             if isinstance(action, argparse._SubParsersAction):
                 parsers.extend(action.choices.values())
-            options.extend(o for o in action.option_strings if o.startswith("--"))
+            # An option spelt two ways (--no-input, --noinput) needs its first spelling documented.
+            options.extend([o for o in action.option_strings if o.startswith("--")][:1])
     return sorted(set(options) - DJANGO_OPTIONS)
 
 

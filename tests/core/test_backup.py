@@ -21,6 +21,7 @@ from django.db import connection
 
 from conftest import PASSWORD
 from touchbase.accounts.models import User
+from touchbase.core.backup import BackupError, database_restore
 from touchbase.crm import services
 from touchbase.crm.models import Company, Deal, Person, StageChange, Task, Touch, TouchKind
 
@@ -252,3 +253,38 @@ def test_an_sqlite_restore_reaches_a_process_that_has_the_database_open(tmp_path
     assert "After the backup" not in {name for (name,) in web.execute("SELECT name FROM crm_pipeline")}
     web.execute("INSERT INTO crm_pipeline (name, is_default) VALUES ('After the restore', 0)")
     assert web.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_a_restore_asks_before_it_replaces_anything_and_a_no_changes_nothing(tmp_path, sam, acme):
+    path = tmp_path / "touchbase.backup"
+    backup(path)
+    services.company_create(actor=sam, name="Beta Logistics")
+    questions = []
+
+    def say_no(question):
+        questions.append(question)
+        return False
+
+    with pytest.raises(BackupError, match="Restore cancelled; nothing was changed"):
+        database_restore(path=path, confirm=say_no)
+
+    assert questions == [f"This replaces ALL the data in the {describe()} with the backup {path}."]
+    assert company_names() == ["Acme Robotics", "Beta Logistics"]
+    database_restore(path=path, confirm=lambda question: True)
+    assert company_names() == ["Acme Robotics"]
+
+
+def test_a_bad_file_is_refused_before_anyone_is_asked(tmp_path, acme):
+    path = tmp_path / "notes.txt"
+    path.write_text("not a backup")
+    asked = []
+    with pytest.raises(BackupError, match="not a touchbase backup"):
+        database_restore(path=path, confirm=asked.append)
+    assert asked == []
+
+
+def describe() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"SQLite database {db['NAME']}"
+    return f"PostgreSQL database {db['NAME']} on {db['HOST']}"

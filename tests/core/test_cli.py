@@ -78,8 +78,16 @@ class Server:
 
 
 def _wait_for_address(process: subprocess.Popen, seconds: float = 90) -> str:
+    """Read serve's output until it prints its address; the rest of its output is left in the pipe."""
     lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+
+    def read_until_address():
+        for line in process.stdout:
+            lines.put(line)
+            if "http://" in line:
+                return
+
+    threading.Thread(target=read_until_address, daemon=True).start()
     seen = []
     while True:
         try:
@@ -152,6 +160,19 @@ def test_serve_says_clearly_when_the_port_is_taken(server):
     assert second.returncode == 1
     assert f"Port {port} on 127.0.0.1 is already in use" in second.stderr
     assert "Traceback" not in second.stderr
+
+
+def test_serve_stops_cleanly_on_sigterm(server):
+    """systemd and Docker stop a service with SIGTERM."""
+    process = subprocess.Popen([TOUCHBASE, "serve", "--port", "0"], env=server.env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    url = _wait_for_address(process)
+    assert get(url + "login/")[0] == 200
+    process.terminate()
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert "Stopped." in out
+    assert "Traceback" not in err
 
 
 @createuser_is_broken

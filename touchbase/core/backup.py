@@ -16,6 +16,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,11 +77,22 @@ def database_backup(*, path: str | Path, force: bool = False, using: str = DEFAU
                         size_bytes=path.stat().st_size, tables=tables)
 
 
-def database_restore(*, path: str | Path, using: str = DEFAULT_DB_ALIAS) -> RestoreReport:
-    """Replace the whole database with the backup at `path`, after checking it is a touchbase backup."""
+def database_restore(*, path: str | Path, using: str = DEFAULT_DB_ALIAS,
+                     confirm: Callable[[str], bool] | None = None) -> RestoreReport:
+    """Replace the whole database with the backup at `path`, after checking it is a touchbase backup.
+
+    `confirm`, if given, is asked once the backup has passed its checks and before anything is
+    written, with a sentence saying what will be replaced; a False answer changes nothing.
+    """
     path = Path(path).expanduser().absolute()
     connection = connections[using]
     _check_source(path, vendor=connection.vendor)
+
+    def confirmed() -> None:
+        if confirm is not None and not confirm(f"This replaces ALL the data in the {_describe(connection)} "
+                                               f"with the backup {path}."):
+            raise BackupError("Restore cancelled; nothing was changed.")
+
     if connection.vendor == "sqlite":
         # Copy first: the copy is what gets verified and restored, so a file that
         # changes under us cannot slip past the check.
@@ -97,11 +109,13 @@ def database_restore(*, path: str | Path, using: str = DEFAULT_DB_ALIAS) -> Rest
                 # Page one carries the journal mode: copied over as is, it would take the
                 # live database out of WAL under the feet of the processes using it.
                 _sqlite_set_journal_mode(checked, "wal")
+            confirmed()
             # Our own connection must not hold a read lock while the restore writes.
             connection.close()
             _sqlite_copy(source=str(checked), target=live, self_contained=False)
     elif connection.vendor == "postgresql":
         tables = _pg_verify(path)
+        confirmed()
         connection.close()
         _run(_pg_command("pg_restore", connection.settings_dict, "--clean", "--if-exists", "--no-owner",
                          "--single-transaction", "--exit-on-error", str(path)),

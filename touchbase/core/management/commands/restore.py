@@ -1,5 +1,7 @@
 """touchbase restore PATH: replace the whole database with a backup made by `touchbase backup`."""
 
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
@@ -12,10 +14,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="A file written by `touchbase backup`.")
+        parser.add_argument("--no-input", "--noinput", action="store_false", dest="interactive",
+                            help="Do not ask for confirmation at a terminal.")
 
     def handle(self, *args, **opts):
+        # Only a person at a terminal is asked: scripts and cron have nobody to answer.
+        confirm = _ask if opts["interactive"] and sys.stdin.isatty() else None
         try:
-            report = database_restore(path=opts["path"])
+            report = database_restore(path=opts["path"], confirm=confirm)
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         except DatabaseError as exc:
@@ -24,3 +30,10 @@ class Command(BaseCommand):
         if report.pending_migrations:
             self.stdout.write(f"The backup is older than this touchbase: {report.pending_migrations} migrations "
                               f"are waiting. `touchbase serve` applies them, or run `touchbase migrate`.")
+
+
+def _ask(what: str) -> bool:
+    try:
+        return input(f"{what}\nType 'yes' to restore: ").strip().lower() == "yes"
+    except (EOFError, KeyboardInterrupt):
+        return False

@@ -6,6 +6,7 @@ no web server or collectstatic is needed in front of it.
 """
 
 import errno
+import signal
 
 from django.conf import settings
 from django.core.management import call_command
@@ -47,12 +48,14 @@ class Command(BaseCommand):
                 "e.g. ALLOWED_HOSTS=sales.example.com"))
         # Someone piping the output to a log or a test waiting for the address needs it now, not at exit.
         self.stdout.flush()
+        # systemd, Docker and `kill` stop a server with SIGTERM: treat it like Ctrl-C, which waitress
+        # turns into a clean stop (requests in flight get a few seconds to finish).
+        signal.signal(signal.SIGTERM, _stop)
         try:
             server.run()
-        except KeyboardInterrupt:
-            self.stdout.write("Stopped.")
         finally:
             server.close()
+        self.stdout.write("Stopped.")
 
     def _migrate(self):
         try:
@@ -61,6 +64,10 @@ class Command(BaseCommand):
             db = connections["default"].settings_dict
             raise CommandError(f"Cannot prepare the database {db['NAME']} ({db['ENGINE'].rsplit('.', 1)[-1]}): "
                                f"{exc}".strip()) from exc
+
+
+def _stop(signum, frame):
+    raise KeyboardInterrupt
 
 
 def _urls(server) -> str:
