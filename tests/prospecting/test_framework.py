@@ -132,16 +132,56 @@ def test_rescoring_again_rewrites_nothing_and_keeps_the_tiers(sam, acme, dana, f
     assert CompanyFit.objects.get(company=acme).scored_at == before
 
 
-def test_rescoring_handles_more_companies_than_one_batch(sam, framework, monkeypatch):
+def test_rescoring_a_list_of_companies_spans_several_statements(sam, framework, monkeypatch):
     from touchbase.crm.models import Company
     from touchbase.prospecting import selectors
 
-    monkeypatch.setattr(selectors, "BATCH", 7)
+    monkeypatch.setattr(selectors, "IDS_PER_STATEMENT", 7)
     Company.objects.bulk_create([Company(name=f"Co {i}", industry="Software", employee_count=i * 20, country="DE")
                                  for i in range(1, 30)])
-    moves = services.companies_rescore()
-    assert sum(moves.after.values()) == 29
-    assert CompanyFit.objects.count() == 29
-    # 20..500 employees are in range (i = 3..25): 30+30+10 = 70 -> B; the others 40 -> B as well.
+    ids = list(Company.objects.order_by("pk").values_list("pk", flat=True))
+    moves = services.companies_rescore(company_ids=ids[:-1])
+    assert sum(moves.after.values()) == 28
+    assert CompanyFit.objects.count() == 28
+    # 60..500 employees are in range (i = 3..25): 30+30+10 = 70 -> B; the others 40 -> B as well.
     assert set(CompanyFit.objects.values_list("tier", flat=True)) == {"B"}
     assert CompanyFit.objects.filter(score=70).count() == 23
+
+
+TITLES = ["VP, Sales", "SVP/VP Ops", "MVP engineer", "Head of Growth", "Headhunter", "head  of sales", "",
+          "Vice-President", "Directrice", "CEO & Founder", "Chief (acting)", "vp_sales", "Sales 100%"]
+
+
+def test_the_sql_scorer_agrees_with_the_python_rules(maya, sam):
+    """Bulk scoring runs as SQL; framework.Scorer states the same rules in Python. They must agree."""
+    from touchbase.crm.models import Company, Person
+    from touchbase.prospecting.models import Qualifier
+
+    criteria = [*CRITERIA, {"key": "has_site", "label": "Has a website", "kind": "present", "field": "website",
+                            "points": 5},
+                {"key": "big", "label": "Not tiny", "kind": "in_range", "field": "employee_count", "min": 10,
+                 "max": None, "points": -3},
+                {"key": "titles", "label": "Titles", "kind": "title_words",
+                 "words": ["vice president", "Head  of", "100%", "ceo", "chief", "vp_sales"], "points": 7}]
+    framework, _ = services.framework_save(actor=maya, criteria=criteria, tier_a_min=60, tier_b_min=30)
+    industries, sizes, countries = ["Robotics", "ROBOTICS", "software ", "Retail", ""], [None, 5, 50, 500, 501], \
+        ["US", "DE", "FR", ""]
+    companies = Company.objects.bulk_create([
+        Company(name=f"Co {i}", industry=industries[i % 5], employee_count=sizes[i // 5 % 5],
+                country=countries[i // 25 % 4], website="https://x.example" if i % 2 else "")
+        for i in range(100)])
+    Qualifier.objects.bulk_create([Qualifier(company=c, willing_to_be_measured=["yes", "no", "unknown"][i % 3])
+                                   for i, c in enumerate(companies) if i % 4])
+    Person.objects.bulk_create([Person(first_name="P", company=c, title=TITLES[(i * 7 + j) % len(TITLES)])
+                                for i, c in enumerate(companies) for j in range(i % 3)])
+
+    services.companies_rescore(framework=framework)
+
+    scorer = Scorer(framework.criteria, framework.tier_a_min, framework.tier_b_min)
+    for company in Company.objects.select_related("fit").prefetch_related("people"):
+        willing = getattr(getattr(company, "qualifier", None), "willing_to_be_measured", "unknown")
+        row = (company.name, company.domain, company.website, company.industry, company.employee_count,
+               company.country, company.notes, willing)
+        expected = scorer.score(row, scorer.titles_mask(p.title for p in company.people.all()))
+        assert (company.fit.score, company.fit.tier, company.fit.met, company.fit.missed) == \
+            (expected.score, expected.tier, list(expected.met), list(expected.missed)), company.name

@@ -71,3 +71,12 @@ def test_employee_counts_are_read_from_what_exports_write(raw, count):
 
 def test_names_are_trimmed_and_inner_spaces_collapsed():
     assert normalize.name("  Acme   Robotics \t") == "Acme Robotics"
+
+
+@pytest.mark.parametrize("raw, country", [("(415) 555-0100", "US"), ("1-415-555-0100", "US"), ("030 1234567", "DE"),
+                                          ("020 7946 0958", "GB"), ("06 12 34 56 78", "FR")])
+def test_the_national_fast_path_agrees_with_phonenumbers(raw, country):
+    import phonenumbers
+
+    slow = phonenumbers.format_number(phonenumbers.parse(raw, country), phonenumbers.PhoneNumberFormat.E164)
+    assert normalize.phone(raw, country) == slow

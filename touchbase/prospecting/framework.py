@@ -1,7 +1,7 @@
 """The lead framework as plain Python: criteria, their validation, and a fast scorer.
 
-No Django here beyond ValidationError: the scorer is fed plain tuples streamed from the database
-(see `COMPANY_COLUMNS`), so re-scoring a million companies is a loop over tuples, not over models.
+No Django here beyond ValidationError. Bulk scoring evaluates the same criteria as SQL conditions
+(`selectors`); `Scorer` is the plain-Python statement of the rules and computes every score.
 
 A criterion is a dict such as
     {"key": "size", "label": "50 to 1,000 employees", "kind": "in_range", "field": "employee_count",
@@ -31,7 +31,6 @@ NUMBER_FIELDS = ("employee_count",)
 ANSWER_FIELDS = ("willing_to_be_measured",)
 KINDS = ("in_set", "in_range", "present", "answer_yes", "title_words")
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-_WORD = re.compile(r"[a-z0-9]+")
 
 DEFAULT_CRITERIA = [
     {"key": "industry", "label": "Industry we sell to", "kind": "in_set", "field": "industry",
@@ -51,9 +50,22 @@ DEFAULT_TIER_A_MIN = 70
 DEFAULT_TIER_B_MIN = 40
 
 
-def words_of(text: str) -> str:
-    """Lower-cased words padded with spaces, so " vp " matches "VP, Sales" but not "MVP"."""
-    return " " + " ".join(_WORD.findall(text.lower())) + " "
+# A job title is compared as lower-case text with these turned into spaces, then padded with
+# spaces, so the word "vp" matches "VP, Sales" and "SVP/VP" but not "MVP". The SQL scorer
+# (selectors.py) does exactly the same with REPLACE and LIKE '% vp %'.
+TITLE_SEPARATORS = (",", ".", "-", "/", "&", "(", ")", ":", ";", "|", "+", "%", "_")
+
+
+def title_text(text: str) -> str:
+    text = text.lower()
+    for separator in TITLE_SEPARATORS:
+        text = text.replace(separator, " ")
+    return text
+
+
+def title_word(word: str) -> str:
+    """A title word or phrase as criteria keep it: "Head  of" -> "head of"."""
+    return " ".join(title_text(word).split())
 
 
 def parse_criteria(criteria: object, tier_a_min: object, tier_b_min: object) -> list[dict]:
@@ -112,7 +124,7 @@ def parse_criteria(criteria: object, tier_a_min: object, tier_b_min: object) -> 
                 raise ValidationError({"criteria": f"{where}: field must be one of {', '.join(ANSWER_FIELDS)}."})
             item.update(field=field)
         elif kind == "title_words":
-            words = [w for w in (words_of(str(w)).strip() for w in raw.get("words") or []) if w]
+            words = [w for w in (title_word(str(w)) for w in raw.get("words") or []) if w]
             if not words:
                 raise ValidationError({"criteria": f"{where}: list at least one title word, e.g. vp or head of."})
             item.update(words=words)
@@ -146,10 +158,11 @@ def _company_check(item: dict) -> Callable[[tuple], bool]:
 
 
 class Scorer:
-    """Scores company rows against one framework.
+    """Scores company rows against one framework, in Python.
 
-    Companies with the same criteria met share one `Fit`, computed once and cached by a bit mask,
-    so the per-row cost is the checks themselves.
+    Bulk scoring (selectors) evaluates the conditions in SQL and asks `fit_of_mask` for the score,
+    tier and why of each combination of criteria met; `score` is the whole rule in Python, the
+    reference the tests hold the SQL conditions to.
     """
 
     def __init__(self, criteria: list[dict], tier_a_min: int, tier_b_min: int):
@@ -172,7 +185,7 @@ class Scorer:
         """The bits of the title criteria this one job title meets."""
         if not title:
             return 0
-        padded = words_of(title)
+        padded = f" {title_text(title)} "
         mask = 0
         for bit, words in self.title_checks:
             if any(w in padded for w in words):

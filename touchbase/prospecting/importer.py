@@ -219,7 +219,6 @@ class _Chunks:
                  owner_id: int | None, overwrite: bool, cursor):
         self.table, self.mapping, self.report, self.rejected = table, mapping, report, rejected
         self.owner_id, self.overwrite, self.cursor = owner_id, overwrite, cursor
-        self.col = {name: mapping.columns.get(name) for name in (*_PEOPLE, *_COMPANIES)}
         self.companies = CompanyIndex(cursor)
         self.company_ids = _Ids(cursor, Company)
         self.company_insert = _Inserter(Company, ("id", "name", "domain", "website", "country", "industry",
@@ -228,23 +227,12 @@ class _Chunks:
         # Records that existed before this run and were already matched once: later rows only fill them.
         self.seen_existing: set[int] = set()
 
-    def header(self, name: str) -> str:
-        return self.mapping.headers[self.col[name]]
-
-    def cell(self, row: list[str], name: str) -> str:
-        i = self.col[name]
-        return row[i] if i is not None else ""
-
-    def reject(self, row_number: int, reason: str, row: list[str]) -> None:
-        self.report.rejected += 1
-        self.rejected.add(row_number, reason, row)
-
-    def too_long(self, row_number, row, values: list[tuple[str, str, int]]) -> bool:
-        for name, value, limit in values:
-            if len(value) > limit:
-                self.reject(row_number, f"{self.header(name)} is longer than {limit} characters", row)
-                return True
-        return False
+    def take(self, count: int, rejects: list[tuple[int, str, list[str]]]) -> None:
+        """Count a chunk's rows and file its rejects."""
+        self.report.rows += count
+        self.report.rejected += len(rejects)
+        for number, reason, row in rejects:
+            self.rejected.add(number, reason, row)
 
     def new_company(self, *, name: str, domain: str, website: str = "", country: str = "", industry: str = "",
                     employee_count: int | None = None, notes: str = "") -> tuple:
@@ -258,8 +246,6 @@ class _Chunks:
             self.cursor.executemany(self.company_insert.sql, self.company_insert.rows(records))
 
 
-_PEOPLE = ("email", "first_name", "last_name", "full_name", "phone", "title", "company", "website", "country")
-_COMPANIES = ("name", "domain", "industry", "employee_count", "notes", "willing_to_be_measured")
 _PERSON_VALUES = "id, first_name, last_name, phone, title, company_id, owner_id"
 
 
@@ -272,34 +258,10 @@ class PeopleImport(_Chunks):
         self.person_update = ("UPDATE crm_person SET first_name = %s, last_name = %s, phone = %s, title = %s, "
                               "company_id = %s, owner_id = %s, updated_at = %s WHERE id = %s")
 
-    def parse(self, number: int, row: list[str]):
-        raw_email = self.cell(row, "email")
-        email = normalize.email(raw_email)
-        if email is None:
-            self.reject(number, f"{self.header('email')} {raw_email.strip()[:80]!r} is not an email address", row)
-            return None
-        first, last = normalize.name(self.cell(row, "first_name")), normalize.name(self.cell(row, "last_name"))
-        if not first and not last:
-            first, last = normalize.split_full_name(normalize.name(self.cell(row, "full_name")))
-        if not email and not first and not last:
-            self.reject(number, "the row has neither an email nor a name", row)
-            return None
-        country = normalize.country(self.cell(row, "country"))
-        phone = normalize.phone(self.cell(row, "phone"), country)
-        title = normalize.name(self.cell(row, "title"))
-        company = normalize.name(self.cell(row, "company"))
-        website = normalize.domain(self.cell(row, "website"))
-        names = "full_name" if self.col["first_name"] is None and self.col["last_name"] is None else None
-        if self.too_long(number, row, [(names or "first_name", first, 100), (names or "last_name", last, 100),
-                                       ("title", title, 150), ("phone", phone, 32), ("company", company, 200)]):
-            return None
-        domain = website or (normalize.email_domain(email) if email else "")
-        return email, first, last, phone, title, company, domain, website, country
-
-    def process(self, chunk: list[tuple[int, list[str]]]) -> None:
+    def process(self, count: int, parsed: list, rejects: list) -> None:
+        """Write one chunk: `parsed` rows as `rows.PeopleRows` cleans them, `rejects` to file."""
         report = self.report
-        report.rows += len(chunk)
-        parsed = [(number, rec) for number, row in chunk if (rec := self.parse(number, row)) is not None]
+        self.take(count, rejects)
 
         new_companies, keyed = [], []
         for _number, (email, first, last, phone, title, company, domain, website, country) in parsed:
@@ -396,35 +358,13 @@ class CompanyImport(_Chunks):
             "INSERT INTO prospecting_qualifier (company_id, willing_to_be_measured) VALUES (%s, %s) "
             "ON CONFLICT (company_id) DO UPDATE SET willing_to_be_measured = excluded.willing_to_be_measured")
 
-    def parse(self, number: int, row: list[str]):
-        name = normalize.name(self.cell(row, "name"))
-        raw_website = self.cell(row, "website").strip()
-        website_domain = normalize.domain(raw_website)
-        domain = normalize.domain(self.cell(row, "domain")) or website_domain
-        if not name and not domain:
-            self.reject(number, "the row has neither a company name nor a website or domain", row)
-            return None
-        raw_count = self.cell(row, "employee_count")
-        employee_count = normalize.employee_count(raw_count)
-        if raw_count.strip() and employee_count is None:
-            self.reject(number, f"{self.header('employee_count')} {raw_count.strip()[:40]!r} is not a number", row)
-            return None
-        industry, notes = normalize.name(self.cell(row, "industry")), self.cell(row, "notes").strip()
-        if self.too_long(number, row, [("name", name, 200), ("industry", industry, 100)]):
-            return None
-        website = f"https://{website_domain}" if website_domain else ""
-        willing = normalize.answer(self.cell(row, "willing_to_be_measured"))
-        return (name or domain, domain, website, industry, employee_count,
-                normalize.country(self.cell(row, "country")), notes, self.owner_id,
-                "" if willing == "unknown" else willing)
-
-    def process(self, chunk: list[tuple[int, list[str]]]) -> None:
+    def process(self, count: int, parsed: list, rejects: list) -> None:
+        """Write one chunk: `parsed` rows as `rows.CompanyRows` cleans them, `rejects` to file."""
         report = self.report
-        report.rows += len(chunk)
-        parsed = [rec for number, row in chunk if (rec := self.parse(number, row)) is not None]
+        self.take(count, rejects)
         new_ids, matched = set(), []
         new_records = {}
-        for values in parsed:
+        for _number, values in parsed:
             name, domain = values[0], values[1]
             pk = self.companies.find(domain, name)
             if pk is None:

@@ -46,7 +46,8 @@ class CompanyFit(models.Model):
     """
 
     company = models.OneToOneField("crm.Company", primary_key=True, on_delete=models.CASCADE, related_name="fit")
-    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="+")
+    # No index: nothing looks fits up by framework, and a re-score rewrites this column in every row.
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="+", db_index=False)
     score = models.IntegerField()
     tier = models.CharField(max_length=1, choices=Tier.choices)
     met = models.JSONField(default=list)

@@ -40,6 +40,9 @@ COUNTRY_NAMES = {
     "estonia": "EE", "latvia": "LV", "lithuania": "LT", "ukraine": "UA", "philippines": "PH",
     "indonesia": "ID", "vietnam": "VN", "thailand": "TH", "malaysia": "MY", "hong kong": "HK", "taiwan": "TW",
 }
+_NANP = frozenset({"US", "CA"})
+_TRUNK_ZERO = {"DE": "49", "GB": "44", "FR": "33", "NL": "31", "BE": "32", "AT": "43", "CH": "41", "SE": "46",
+               "FI": "358", "IE": "353", "AU": "61", "NZ": "64", "JP": "81", "IN": "91", "ZA": "27", "TR": "90"}
 _REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS) | {"GB", "US"}
 
 
@@ -71,6 +74,17 @@ def phone(value: str, country: str = "") -> str:
         return compact
     if compact.startswith("00") and _E164.match("+" + compact[2:]):
         return "+" + compact[2:]
+    if compact.isdigit():
+        # The common national formats skip the parser: a 10-digit North American number, or a number
+        # with the trunk prefix 0 in a country where dialling from abroad drops it. phonenumbers would
+        # also check the length against the numbering plan; a lead list gains little from that.
+        if country in _NANP and (len(compact) == 10 and compact[0] in "23456789"):
+            return "+1" + compact
+        if country in _NANP and len(compact) == 11 and compact[0] == "1" and compact[1] in "23456789":
+            return "+" + compact
+        code = _TRUNK_ZERO.get(country)
+        if code and compact[0] == "0" and compact[1:2] != "0" and 6 <= len(compact) - 1 <= 12:
+            return f"+{code}{compact[1:]}"
     try:
         number = phonenumbers.parse(value, country if country in _REGIONS else None)
     except phonenumbers.NumberParseException:

@@ -1,63 +1,171 @@
-"""Big reads for prospecting: company rows streamed in id order with their people's titles.
+"""Big reads and writes for prospecting: the lead framework run inside the database.
 
-Companies are read in keyset batches (`id > last ORDER BY id LIMIT n`) rather than through one
-long cursor, so memory stays bounded on both databases and the fit rows can be written between
-batches without an open SELECT on the same tables (undefined behaviour on SQLite).
+Scoring a million companies one tuple at a time in Python and sending each fit back takes half a
+minute. Here each criterion becomes a SQL condition and a company's criteria met become one
+integer, its mask; `framework.Scorer` turns each possible mask into a score, a tier and the met
+and missed lists (at most a few thousand of them), and the database joins the two. So Python
+states the rules once, the per-company work is SQL, and a test holds the conditions to the
+Python rules.
 """
-
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
 
 from django.db import connection
 
-BATCH = 20_000
+from .framework import TITLE_SEPARATORS, Scorer
 
-_COMPANY_SELECT = """
-    SELECT c.id, c.name, c.domain, c.website, c.industry, c.employee_count, c.country, c.notes,
-           COALESCE(q.willing_to_be_measured, 'unknown'),
-           f.tier, f.framework_id, f.score, CAST(f.met AS TEXT)
-    FROM crm_company c
-    LEFT JOIN prospecting_qualifier q ON q.company_id = c.id
-    LEFT JOIN prospecting_companyfit f ON f.company_id = c.id
-"""
+# The parameters of one statement stay under SQLite's limit (32,766) with room for the criteria.
+IDS_PER_STATEMENT = 20_000
 
 
-def company_batches(*, ids: Iterable[int] | None = None, with_titles: bool = True,
-                    batch: int | None = None) -> Iterator[tuple[list[tuple], dict[int, list[str]]]]:
-    """Yield (rows, titles by company id) batches.
+def _condition(item: dict, params: list) -> str:
+    kind = item["kind"]
+    if kind == "in_set":
+        column = f"c.{item['field']}"
+        lowered = sorted({v.casefold() for v in item["values"]})
+        params.extend(lowered)
+        params.extend(item["values"])
+        marks_lower, marks_exact = ", ".join(["%s"] * len(lowered)), ", ".join(["%s"] * len(item["values"]))
+        # SQLite's LOWER folds ASCII only; the exact values catch non-ASCII spellings typed as listed.
+        return f"(LOWER({column}) IN ({marks_lower}) OR {column} IN ({marks_exact}))"
+    if kind == "in_range":
+        parts = ["c.employee_count IS NOT NULL"]
+        if item["min"] is not None:
+            parts.append("c.employee_count >= %s")
+            params.append(item["min"])
+        if item["max"] is not None:
+            parts.append("c.employee_count <= %s")
+            params.append(item["max"])
+        return "(" + " AND ".join(parts) + ")"
+    if kind == "present":
+        if item["field"] == "employee_count":
+            return "(c.employee_count IS NOT NULL)"
+        return f"(c.{item['field']} <> '')"
+    if kind == "answer_yes":
+        return "(q.willing_to_be_measured = 'yes')"
+    title = "LOWER(p.title)"
+    for separator in TITLE_SEPARATORS:
+        # Fixed characters, none a quote; '%' doubled because the SQL text goes through %-formatting.
+        title = f"REPLACE({title}, '{separator.replace('%', '%%')}', ' ')"
+    likes = []
+    for word in item["words"]:
+        likes.append(f"(' ' || {title} || ' ') LIKE %s")
+        params.append(f"% {word} %")
+    # The title expression repeats per word so each LIKE stays a plain expression on both databases.
+    return (f"EXISTS (SELECT 1 FROM crm_person p WHERE p.company_id = c.id AND p.title <> '' "
+            f"AND ({' OR '.join(likes)}))")
 
-    Each row is (id, *COMPANY_COLUMNS values, current tier, framework id, score, met as text);
-    the current fit values are None for a company never scored.
+
+MASKS = "prospecting_fit_masks"
+BEFORE = "prospecting_fit_before"
+# Up to this many criteria every mask is tabulated up front; beyond, only the masks that occur.
+ALL_MASKS_UP_TO = 12
+
+
+def mask_select(criteria: list[dict], *, where: str = "", where_params: list | None = None,
+                before: str = "prospecting_companyfit") -> tuple[str, list]:
+    """SELECT id, mask, and the old_tier, old_framework_id, old_score, old_met and old_scored_at of
+    each company's fit in the `before` table (None when it has none)."""
+    params: list = []
+    bits = [f"CASE WHEN {_condition(item, params)} THEN {1 << bit} ELSE 0 END" for bit, item in enumerate(criteria)]
+    params.extend(where_params or [])
+    sql = f"""
+        SELECT c.id AS id, ({' + '.join(bits)}) AS mask,
+               f.tier AS old_tier, f.framework_id AS old_framework_id, f.score AS old_score,
+               f.met AS old_met, f.scored_at AS old_scored_at
+        FROM crm_company c
+        LEFT JOIN prospecting_qualifier q ON q.company_id = c.id
+        LEFT JOIN {before} f ON f.company_id = c.id
+        WHERE {where or '1 = 1'}
     """
-    batch = batch or BATCH
+    return sql, params
+
+
+def tier_moves(scorer: Scorer, *, where: str = "", where_params: list | None = None) -> list[tuple]:
+    """(tier now or None, tier under this scorer, companies) for every pair that occurs. Writes nothing."""
+    select, params = mask_select(scorer.criteria, where=where, where_params=where_params)
     with connection.cursor() as cursor:
-        if ids is None:
-            last = 0
-            while True:
-                cursor.execute(_COMPANY_SELECT + " WHERE c.id > %s ORDER BY c.id LIMIT %s", [last, batch])
-                rows = cursor.fetchall()
-                if not rows:
-                    return
-                titles = _titles(cursor, "company_id BETWEEN %s AND %s", [rows[0][0], rows[-1][0]]) \
-                    if with_titles else {}
-                yield rows, titles
-                last = rows[-1][0]
-        else:
-            wanted = sorted(set(ids))
-            # Small IN lists: SQLite caps the number of parameters of one statement.
-            step = min(batch, 900)
-            for start in range(0, len(wanted), step):
-                chunk = wanted[start:start + step]
-                marks = ",".join(["%s"] * len(chunk))
-                cursor.execute(_COMPANY_SELECT + f" WHERE c.id IN ({marks}) ORDER BY c.id", chunk)
-                rows = cursor.fetchall()
-                titles = _titles(cursor, f"company_id IN ({marks})", chunk) if with_titles else {}
-                yield rows, titles
+        cursor.execute(f"SELECT old_tier, mask, COUNT(*) FROM ({select}) s GROUP BY old_tier, mask", params)
+        return [(old, scorer.fit_of_mask(mask).tier, count) for old, mask, count in cursor.fetchall()]
 
 
-def _titles(cursor, where: str, params: list) -> dict[int, list[str]]:
-    cursor.execute(f"SELECT company_id, title FROM crm_person WHERE {where} AND title <> ''", params)
-    titles: dict[int, list[str]] = defaultdict(list)
-    for company_id, title in cursor.fetchall():
-        titles[company_id].append(title)
-    return titles
+def _masks_table(cursor, scorer: Scorer, *, select: str, params: list) -> None:
+    """A temporary table of mask -> score, tier, met, missed, as Python's Scorer computes them."""
+    cursor.execute(f"DROP TABLE IF EXISTS {MASKS}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {MASKS} (mask BIGINT PRIMARY KEY, score INTEGER, tier VARCHAR(1), "
+                   "met TEXT, missed TEXT)")
+    if len(scorer.criteria) <= ALL_MASKS_UP_TO:
+        masks = range(1 << len(scorer.criteria))
+    else:
+        cursor.execute(f"SELECT DISTINCT mask FROM ({select}) s", params)
+        masks = [row[0] for row in cursor.fetchall()]
+    fits = ((mask, fit.score, fit.tier, fit.met_json, fit.missed_json) for mask in masks
+            if (fit := scorer.fit_of_mask(mask)))
+    cursor.executemany(f"INSERT INTO {MASKS} (mask, score, tier, met, missed) VALUES (%s, %s, %s, %s, %s)",
+                       list(fits))
+
+
+def fits_upsert(cursor, framework, scorer: Scorer, *, now, where: str, where_params: list) -> list[tuple]:
+    """Store the fit of the companies `where` selects, skipping rows already equal; return the tier moves."""
+    select, params = mask_select(scorer.criteria, where=where, where_params=where_params)
+    _masks_table(cursor, scorer, select=select, params=params)
+    cursor.execute(f"SELECT s.old_tier, m.tier, COUNT(*) FROM ({select}) s JOIN {MASKS} m ON m.mask = s.mask "
+                   "GROUP BY s.old_tier, m.tier", params)
+    moves = cursor.fetchall()
+    jsonb = "::jsonb" if connection.vendor == "postgresql" else ""
+    cursor.execute(f"""
+        INSERT INTO prospecting_companyfit (company_id, framework_id, score, tier, met, missed, scored_at)
+        SELECT s.id, %s, m.score, m.tier, m.met{jsonb}, m.missed{jsonb}, %s
+        FROM ({select}) s JOIN {MASKS} m ON m.mask = s.mask
+        WHERE s.old_framework_id IS NULL OR s.old_framework_id <> %s OR s.old_score <> m.score
+              OR s.old_met <> m.met{jsonb}
+        ON CONFLICT (company_id) DO UPDATE SET framework_id = excluded.framework_id, score = excluded.score,
+            tier = excluded.tier, met = excluded.met, missed = excluded.missed, scored_at = excluded.scored_at
+    """, [framework.pk, now, *params, framework.pk])
+    cursor.execute(f"DROP TABLE {MASKS}")
+    return moves
+
+
+def fits_rebuild(cursor, framework, scorer: Scorer, *, now) -> list[tuple]:
+    """Score every company and replace all fits; return the tier moves as `tier_moves` does.
+
+    Replacing is several times faster than upserting a million rows: the old fits are set aside in
+    a temporary table, the fit table is emptied and refilled in company order (on SQLite with its
+    secondary indexes built once afterwards), and rows whose fit did not change keep scored_at.
+    """
+    cursor.execute(f"DROP TABLE IF EXISTS {BEFORE}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {BEFORE} AS SELECT * FROM prospecting_companyfit")
+    cursor.execute(f"CREATE UNIQUE INDEX {BEFORE}_company ON {BEFORE} (company_id)")
+    select, params = mask_select(scorer.criteria, before=BEFORE)
+    _masks_table(cursor, scorer, select=select, params=params)
+    indexes = []
+    if connection.vendor == "sqlite":
+        # Inside our transaction, holding the write lock: readers keep seeing the old table and indexes.
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                       "AND tbl_name = 'prospecting_companyfit' AND sql IS NOT NULL")
+        indexes = cursor.fetchall()
+        for name, _sql in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+    cursor.execute("DELETE FROM prospecting_companyfit")
+    jsonb = "::jsonb" if connection.vendor == "postgresql" else ""
+    cursor.execute(f"""
+        INSERT INTO prospecting_companyfit (company_id, framework_id, score, tier, met, missed, scored_at)
+        SELECT s.id, %s, m.score, m.tier, m.met{jsonb}, m.missed{jsonb},
+               CASE WHEN s.old_framework_id = %s AND s.old_score = m.score AND s.old_met = m.met{jsonb}
+                    THEN s.old_scored_at ELSE %s END
+        FROM ({select}) s JOIN {MASKS} m ON m.mask = s.mask
+        WHERE 1 = 1
+    """, [framework.pk, framework.pk, now, *params])
+    for _name, sql in indexes:
+        cursor.execute(sql)
+    cursor.execute(f"SELECT b.tier, f.tier, COUNT(*) FROM prospecting_companyfit f LEFT JOIN {BEFORE} b "
+                   "ON b.company_id = f.company_id GROUP BY b.tier, f.tier")
+    moves = cursor.fetchall()
+    cursor.execute(f"DROP TABLE {BEFORE}")
+    cursor.execute(f"DROP TABLE {MASKS}")
+    return moves
+
+
+def id_filters(ids) -> list[tuple[str, list]]:
+    """WHERE clauses that cover `ids` in statements small enough for SQLite's parameter limit."""
+    wanted = sorted(set(ids))
+    return [(f"c.id IN ({', '.join(['%s'] * len(part))})", part)
+            for part in (wanted[i:i + IDS_PER_STATEMENT] for i in range(0, len(wanted), IDS_PER_STATEMENT))]

@@ -1,9 +1,7 @@
 """Prospecting use cases: the lead framework, scoring companies into tiers, importing and exporting
 lead lists. The pages, the API and the CLI all call these functions.
 
-Scoring is done in bulk: company rows are streamed as tuples (see `selectors.company_batches`),
-scored in Python by `framework.Scorer`, and written back with one upsert statement per batch
-(`executemany`), never one ORM save per company.
+Scoring is done in bulk inside the database (see `selectors`), never one ORM save per company.
 """
 
 import csv
@@ -11,7 +9,6 @@ from collections import Counter
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,7 +25,8 @@ from .importer import CHUNK as IMPORT_CHUNK
 from .importer import RejectedRows, Report, importer_for
 from .mapping import MappingError, missing_columns, resolve
 from .models import Answer, Framework, Qualifier
-from .selectors import company_batches
+from .rows import parsed_chunks, rows_for
+from .selectors import fits_rebuild, fits_upsert, id_filters, tier_moves
 
 TIERS = ("A", "B", "C")
 IMPORT_CACHE_KB = 128 * 1024
@@ -43,10 +41,6 @@ def framework_current() -> Framework:
                 version=1, defaults={"criteria": DEFAULT_CRITERIA, "tier_a_min": DEFAULT_TIER_A_MIN,
                                      "tier_b_min": DEFAULT_TIER_B_MIN, "note": "The default framework."})
     return framework
-
-
-def scorer_for(framework: Framework) -> Scorer:
-    return Scorer(framework.criteria, framework.tier_a_min, framework.tier_b_min)
 
 
 @dataclass
@@ -103,60 +97,39 @@ def _big_cache(cursor):
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
-def _upsert_sql() -> str:
-    json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
-    return (
-        "INSERT INTO prospecting_companyfit (company_id, framework_id, score, tier, met, missed, scored_at) "
-        f"VALUES (%s, %s, %s, %s, %s{json_cast}, %s{json_cast}, %s) "
-        "ON CONFLICT (company_id) DO UPDATE SET framework_id = excluded.framework_id, score = excluded.score, "
-        "tier = excluded.tier, met = excluded.met, missed = excluded.missed, scored_at = excluded.scored_at"
-    )
-
-
-def _score_batches(scorer: Scorer, *, ids: Iterable[int] | None):
-    """Yield (rows, fits) per batch, each fit matching its row."""
-    for rows, titles in company_batches(ids=ids, with_titles=scorer.needs_titles):
-        fits = []
-        for row in rows:
-            title_mask = scorer.titles_mask(titles[row[0]]) if row[0] in titles else 0
-            fits.append(scorer.score(row[1:9], title_mask))
-        yield rows, fits
+def scorer_for(framework: Framework) -> Scorer:
+    return Scorer(framework.criteria, framework.tier_a_min, framework.tier_b_min)
 
 
 def framework_preview(*, criteria: list[dict], tier_a_min: int, tier_b_min: int) -> TierMoves:
     """How many companies would move between tiers if this framework were saved. Writes nothing."""
     criteria = parse_criteria(criteria, tier_a_min, tier_b_min)
-    scorer = Scorer(criteria, tier_a_min, tier_b_min)
     result = TierMoves()
-    for rows, fits in _score_batches(scorer, ids=None):
-        result.moves.update((row[9], fit.tier) for row, fit in zip(rows, fits, strict=True))
+    for old, new, count in tier_moves(Scorer(criteria, tier_a_min, tier_b_min)):
+        result.moves[(old, new)] += count
     return result
 
 
 def companies_rescore(*, framework: Framework | None = None, company_ids: Iterable[int] | None = None) -> TierMoves:
     """Score companies (all of them, or `company_ids`) against a framework and store tier, score and why.
 
-    Rows whose fit is already exactly this one are not rewritten, so re-scoring after an import
-    only writes what changed.
+    Runs inside the database (see `selectors`). A company whose fit is already exactly this one
+    keeps its row and its scored_at.
     """
     framework = framework or framework_current()
     scorer = scorer_for(framework)
-    sql = _upsert_sql()
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     result = TierMoves()
     # No savepoint when called inside another transaction: SQLite would copy every page it changes
     # into a sub-journal on disk, and the caller rolls back as a whole anyway.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor, _big_cache(cursor):
-        framework_id = framework.pk
-        for rows, fits in _score_batches(scorer, ids=company_ids):
-            writes = []
-            for row, fit in zip(rows, fits, strict=True):
-                result.moves[(row[9], fit.tier)] += 1
-                if row[10] == framework_id and row[11] == fit.score and row[12] == fit.met_json:
-                    continue
-                writes.append((row[0], framework_id, fit.score, fit.tier, fit.met_json, fit.missed_json, now))
-            if writes:
-                cursor.executemany(sql, writes)
+        if company_ids is None:
+            moves = fits_rebuild(cursor, framework, scorer, now=now)
+        else:
+            moves = [move for where, params in id_filters(company_ids)
+                     for move in fits_upsert(cursor, framework, scorer, now=now, where=where, where_params=params)]
+        for old, new, count in moves:
+            result.moves[(old, new)] += count
     return result
 
 
@@ -192,12 +165,13 @@ def company_set_qualifier(*, actor, company, willing_to_be_measured: str) -> Qua
 
 
 def leads_import(*, path, kind: str = "auto", mapping: str = "auto", owner=None, overwrite: bool = False,
-                 dry_run: bool = False, on_progress=None) -> Report:
+                 dry_run: bool = False, on_progress=None, fork: bool | None = None) -> Report:
     """Import a CSV or XLSX lead list into companies or people, then score every company it touched.
 
     All or nothing: a file that cannot be read (`BadFile`) leaves the database exactly as it was.
     Rows that cannot be imported are counted as rejected and written to `<file>.rejected.csv`.
-    `dry_run` does all the work, reports it, and rolls it back.
+    `dry_run` does all the work, reports it, and rolls it back. `fork` forces the parsing into a
+    second process (True) or keeps it in this one (False); by default big files fork.
     """
     table = open_table(path)
     try:
@@ -218,10 +192,11 @@ def leads_import(*, path, kind: str = "auto", mapping: str = "auto", owner=None,
                     run = importer_for(resolved)(table=table, mapping=resolved, report=report, rejected=rejected,
                                                  owner_id=owner.pk if owner else None, overwrite=overwrite,
                                                  cursor=cursor)
-                    while chunk := list(islice(table.rows, IMPORT_CHUNK)):
-                        run.process(chunk)
+                    for count, parsed, rejects, progress in parsed_chunks(
+                            table, rows_for(resolved, run.owner_id), size=IMPORT_CHUNK, fork=fork):
+                        run.process(count, parsed, rejects)
                         if on_progress:
-                            on_progress(*table.progress())
+                            on_progress(*progress)
                     if report.rows == 0:
                         raise BadFile(path, "the file has a header row but no data rows", row=2)
                     report.tiers = companies_rescore(company_ids=run.touched_companies).after
