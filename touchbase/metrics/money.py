@@ -13,7 +13,8 @@ class Amounts(dict):
     """Minor units per currency: {'USD': 1250000, 'EUR': 300000}. Never summed across keys."""
 
     def add(self, currency: str, minor: int) -> None:
-        self[currency] = self.get(currency, 0) + int(minor or 0)
+        if minor or currency in self:  # no zero entries, so {} means "nothing" in every currency
+            self[currency] = self.get(currency, 0) + int(minor or 0)
 
     def __bool__(self) -> bool:
         return any(self.values())
