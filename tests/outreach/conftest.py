@@ -267,3 +267,19 @@ def sams_full_mailbox(sam, smtp_server, dovecot):
                         smtp_security="none", imap_host="127.0.0.1", imap_port=dovecot.port, imap_security="none",
                         username="sam@example.com", password=MAIL_PASSWORD, daily_cap=0, hourly_cap=0,
                         min_gap_seconds=0)
+
+
+FIRST_EMAIL = ("Hi {first_name}, your Reno site opens soon. Worth 15 minutes Tuesday to compare notes on "
+               "picking, since we cut mispicks 30% at Bolt?\n\n{seller_first_name}")
+
+
+@pytest.fixture
+def reno(sam):
+    """Sam's three-step sequence: an email, its forward two business days later, then a call task."""
+    from touchbase.outreach.services import sequence_create, step_save
+
+    sequence = sequence_create(actor=sam, name="Reno picking")
+    step_save(actor=sam, sequence=sequence, kind="email", subject="Reno picking", body=FIRST_EMAIL)
+    step_save(actor=sam, sequence=sequence, kind="follow_up", delay_days=2)
+    step_save(actor=sam, sequence=sequence, kind="call", delay_days=2, subject="Ask about the Reno go-live")
+    return sequence
