@@ -290,3 +290,25 @@ def test_a_bad_row_after_good_ones_leaves_no_half_import(write_csv, snapshot, mo
 def test_a_missing_file_is_named(tmp_path, db):
     with pytest.raises(CommandError, match="nowhere.csv: there is no such file"):
         call_command("import", str(tmp_path / "nowhere.csv"))
+
+
+def test_a_big_file_parsed_in_a_second_process_gives_the_same_result(write_csv, snapshot, monkeypatch):
+    monkeypatch.setattr(services, "IMPORT_CHUNK", 2)
+    path = write_csv([HEADER, *ROWS])
+    forked = services.leads_import(path=path, fork=True)
+    after = snapshot()
+    again = services.leads_import(path=path, fork=True)
+    assert (forked.created, forked.updated, forked.unchanged, forked.rejected) == (3, 0, 1, 2)
+    assert [r["reason"] for r in read_rejected(path)] == ["Email 'not-an-email' is not an email address",
+                                                          "the row has neither an email nor a name"]
+    assert (again.created, again.updated) == (0, 0)
+    assert snapshot() == after
+
+
+def test_a_bad_row_found_by_the_second_process_leaves_no_half_import(write_csv, snapshot, monkeypatch):
+    monkeypatch.setattr(services, "IMPORT_CHUNK", 2)
+    before = snapshot()
+    rows = [HEADER, *ROWS[:2], ROWS[3], ROWS[4], ["a", "b", "c@d.example", "", "", "", "", "", "extra"]]
+    with pytest.raises(BadFile, match="row 6, column 9: the row has 9 fields but the header has 8"):
+        services.leads_import(path=write_csv(rows), fork=True)
+    assert snapshot() == before
