@@ -185,8 +185,6 @@ STORAGES = {
 # Serve straight from the app folders too, so `touchbase serve` works before collectstatic.
 WHITENOISE_USE_FINDERS = True
 
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 default, opted into now
-
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True

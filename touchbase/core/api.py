@@ -8,6 +8,7 @@ from typing import Any, Literal
 from ninja import Field, Router, Schema
 
 from touchbase.coach import review
+from touchbase.core.schemas import ERRORS
 
 router = Router(tags=["coach"])
 
@@ -41,7 +42,7 @@ class ReviewOut(Schema):
     findings: list[FindingOut]
 
 
-@router.post("/coach", response=ReviewOut, summary="Review an email before it leaves")
+@router.post("/coach", response={200: ReviewOut, **ERRORS}, summary="Review an email before it leaves")
 def coach(request, email: EmailIn):
     result = review(email.body, email.subject, email.kind, first_name=email.first_name).to_dict()
     return {"id": email.id, **result}

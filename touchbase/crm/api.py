@@ -19,6 +19,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from pydantic import StrictInt
 
 from touchbase.accounts.models import User
+from touchbase.core.schemas import ERRORS
 
 from . import services
 from .models import Company, Deal, Direction, ExitCriterion, Person, Source, Stage, Task, Touch, TouchKind
@@ -33,21 +34,6 @@ MAX_PAGE_SIZE = 200
 Minor = Annotated[StrictInt, Field(ge=0, description="Amount in minor units (cents for USD): 2400000 is $24,000.")]
 
 
-class ErrorDetail(Schema):
-    code: str = Field(description="Stable, for programs: unauthorized, forbidden, not_found, invalid, "
-                                  "exit_criteria_missing, stale, ...")
-    message: str = Field(description="For people: what is wrong and where.")
-    field: str | None = Field(description="The input at fault, when there is one.")
-
-
-class ErrorOut(Schema):
-    """The one shape of every error (see touchbase.api)."""
-
-    error: ErrorDetail
-
-
-# Declared on every operation so the docs show the error shape; the handlers in touchbase.api produce it.
-ERRORS = {frozenset({400, 401, 403, 404, 405, 409, 422}): ErrorOut}
 
 
 class Page(PageNumberPagination):
