@@ -175,3 +175,22 @@ def rate_set(*, actor, currency: str, to_currency: str, rate: Decimal, valid_fro
     CurrencyRate.objects.update_or_create(currency=row.currency, to_currency=row.to_currency, valid_from=valid_from,
                                           defaults={"rate": row.rate})
     return row
+
+
+class NotASeller(ValueError):
+    """The seller named for a report is nobody, or not a seller."""
+
+
+def seller_from(text: str) -> User | None:
+    """A seller by id or email (as typed in ?seller= or --seller); None for the company report."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    user = (User.objects.filter(pk=int(text)).first() if text.isdigit()
+            else User.objects.filter(email__iexact=text).first())
+    if user is None:
+        raise NotASeller(f"{text!r} is nobody on the team; use a seller's email.")
+    if user.role != Role.SELLER:
+        raise NotASeller(f"{user.email} is a {user.get_role_display().lower()}, not a seller: "
+                         "leave the seller out for the company report.")
+    return user

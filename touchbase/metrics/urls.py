@@ -8,4 +8,5 @@ app_name = "metrics"
 
 urlpatterns = [
     path("", views.latest, name="latest"),
+    path("<str:kind>/<str:name>", views.report, name="report"),
 ]

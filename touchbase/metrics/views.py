@@ -1,9 +1,80 @@
-"""Report pages."""
+"""Report pages: the period report, its present view and its CSV/JSON downloads.
 
-from django.shortcuts import redirect
+A seller's report is drawn in the seller's time zone, the company's in the
+viewer's. Everyone sees everyone's numbers: the leaderboard is open.
+"""
+
+import zoneinfo
+
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
+
+from . import exports, selectors, services
+from .measures import Scope
+from .periods import PeriodError, PeriodKind, current_period, parse_period
+
+
+class NoSuchReport(Exception):
+    """A period or seller in the address that names nothing; the message says why."""
+
+
+def _zone(user):
+    try:
+        return zoneinfo.ZoneInfo(user.time_zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def _problem(request, message: str):
+    return render(request, "metrics/problem.html", {"message": message}, status=404)
 
 
 @require_GET
 def latest(request):
-    return redirect("crm:today")
+    period = current_period(PeriodKind.WEEK, timezone.now(), _zone(request.user))
+    return redirect("metrics:report", kind="weekly", name=period.name)
+
+
+@require_GET
+def report(request, kind: str, name: str):
+    try:
+        seller = services.seller_from(request.GET.get("seller", ""))
+        period_kind = PeriodKind.from_adjective(kind)
+        period = parse_period(period_kind, name, _zone(seller or request.user))
+    except (PeriodError, services.NotASeller) as exc:
+        return _problem(request, str(exc))
+    scope = Scope.of(seller) if seller else Scope.company()
+    built = selectors.report_build(period, scope)
+    wanted = request.GET.get("format", "")
+    if wanted in ("csv", "json"):
+        body = exports.to_csv(built) if wanted == "csv" else exports.to_json(built)
+        response = HttpResponse(body, content_type="text/csv" if wanted == "csv" else "application/json")
+        response["Content-Disposition"] = f'attachment; filename="{_filename(built)}.{wanted}"'
+        return response
+    template = "metrics/present.html" if request.GET.get("present") else "metrics/report.html"
+    return render(request, template, {"report": built, "links": _links(period, seller),
+                                      "sellers": selectors.sellers()})
+
+
+def _filename(built) -> str:
+    who = built.scope.seller.email.split("@")[0] if built.scope.seller else "company"
+    return f"touchbase-{built.period.kind.adjective}-{built.period.name}-{who}"
+
+
+def _links(period, seller) -> dict:
+    def url(p=period, kind=None, **extra):
+        kind = kind or p.kind.adjective
+        query = {**({"seller": seller.pk} if seller else {}), **extra}
+        path = reverse("metrics:report", kwargs={"kind": kind, "name": p.name})
+        return f"{path}?{urlencode(query)}" if query else path
+
+    now = timezone.now()
+    return {
+        "page": url(), "previous": url(period.previous()), "next": url(period.next()),
+        "present": url(present=1), "csv": url(format="csv"), "json": url(format="json"),
+        **{k.adjective: url(current_period(k, now, period.zone)) for k in PeriodKind},
+    }
