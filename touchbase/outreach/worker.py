@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import smtplib
 import socket
 from collections import Counter
@@ -61,14 +62,6 @@ def worker_name() -> str:
 
 
 # Turning a due step into an outbox row or a task
-
-
-def _claim_due(now: datetime, limit: int) -> list[int]:
-    due = Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE, due_at__lte=now).order_by("due_at")
-    if connection.features.has_select_for_update_skip_locked:
-        with transaction.atomic():
-            return list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
-    return list(due.values_list("pk", flat=True)[:limit])
 
 
 def _hold(enrollment: Enrollment, reason: str, retry_at: datetime | None) -> None:
@@ -209,16 +202,33 @@ def _do_step(pk: int, now: datetime, worker: str) -> str:
 
 
 def advance_due(now: datetime, worker: str, counts: Counter) -> None:
+    """Turn every due enrollment into its next outbox row or task, a batch per transaction.
+
+    On PostgreSQL the batch's rows stay locked (FOR UPDATE SKIP LOCKED) until it commits, so a second
+    worker takes the next batch instead of racing for this one; the conditional UPDATE in `_do_step`
+    is the claim either way.
+    """
     while True:
-        ids = _claim_due(now, BATCH)
-        if not ids:
-            return
-        done = 0
-        for pk in ids:
-            outcome = _do_step(pk, now, worker)
-            counts[f"step {outcome}"] += 1
-            done += outcome != "taken"
-        if not done:
+        progressed = 0
+        with transaction.atomic():
+            due = Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE, due_at__lte=now).order_by("due_at")
+            if connection.features.has_select_for_update_skip_locked:
+                due = due.select_for_update(skip_locked=True)
+            ids = list(due.values_list("pk", flat=True)[:BATCH])
+            if not ids:
+                return
+            for pk in ids:
+                try:
+                    with transaction.atomic():
+                        outcome = _do_step(pk, now, worker)
+                except Exception as exc:  # one broken row must not stop every later one
+                    logger.exception("enrollment %s: step failed", pk)
+                    Enrollment.objects.filter(pk=pk).update(
+                        held_reason=f"Held: an error while preparing the step ({exc})"[:500], due_at=now + DATA_RETRY)
+                    outcome = "error"
+                counts[f"step {outcome}"] += 1
+                progressed += outcome != "taken"
+        if not progressed:
             return
 
 
@@ -393,9 +403,12 @@ def send_queued(now: datetime, worker: str, counts: Counter) -> None:
             ids = list(pending.values_list("pk", flat=True)[:BATCH])
             if not ids:
                 return
+            last_seen = ids[-1]
+            # Each message is claimed alone, just before its SMTP call, so a crash strands at most one in
+            # "sending"; walking the batch in a shuffled order keeps two workers off each other's heels.
+            random.shuffle(ids)
             for pk in ids:
                 counts[f"mail {_send_one(pk, now, worker, connections)}"] += 1
-            last_seen = ids[-1]
     finally:
         connections.close()
 
