@@ -148,7 +148,7 @@ def test_rescoring_a_list_of_companies_spans_several_statements(sam, framework, 
     assert CompanyFit.objects.filter(score=70).count() == 23
 
 
-TITLES = ["VP, Sales", "SVP/VP Ops", "MVP engineer", "Head of Growth", "Headhunter", "head  of sales", "",
+TITLES = ["VP, Sales", "SVP/VP Ops", "MVP engineer", "Head of Growth", "Headhunter", "head  of sales", "", "PRÉSIDENT",
           "Vice-President", "Directrice", "CEO & Founder", "Chief (acting)", "vp_sales", "Sales 100%"]
 
 
@@ -162,7 +162,7 @@ def test_the_sql_scorer_agrees_with_the_python_rules(maya, sam):
                 {"key": "big", "label": "Not tiny", "kind": "in_range", "field": "employee_count", "min": 10,
                  "max": None, "points": -3},
                 {"key": "titles", "label": "Titles", "kind": "title_words",
-                 "words": ["vice president", "Head  of", "100%", "ceo", "chief", "vp_sales"], "points": 7}]
+                 "words": ["vice president", "Head  of", "100%", "ceo", "chief", "vp_sales", "président"], "points": 7}]
     framework, _ = services.framework_save(actor=maya, criteria=criteria, tier_a_min=60, tier_b_min=30)
     industries, sizes, countries = ["Robotics", "ROBOTICS", "software ", "Retail", ""], [None, 5, 50, 500, 501], \
         ["US", "DE", "FR", ""]

@@ -80,3 +80,13 @@ def test_the_national_fast_path_agrees_with_phonenumbers(raw, country):
 
     slow = phonenumbers.format_number(phonenumbers.parse(raw, country), phonenumbers.PhoneNumberFormat.E164)
     assert normalize.phone(raw, country) == slow
+
+
+def test_public_ids_made_in_bulk_are_distinct_version_4_uuids():
+    import uuid
+
+    from touchbase.prospecting.importer import uuid4_hex
+
+    ids = uuid4_hex(1000)
+    assert len(set(ids)) == 1000
+    assert all(uuid.UUID(hex=i).version == 4 and uuid.UUID(hex=i).variant == uuid.RFC_4122 for i in ids)

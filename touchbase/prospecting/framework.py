@@ -50,22 +50,26 @@ DEFAULT_TIER_A_MIN = 70
 DEFAULT_TIER_B_MIN = 40
 
 
-# A job title is compared as lower-case text with these turned into spaces, then padded with
-# spaces, so the word "vp" matches "VP, Sales" and "SVP/VP" but not "MVP". The SQL scorer
-# (selectors.py) does exactly the same with REPLACE and LIKE '% vp %'.
-TITLE_SEPARATORS = (",", ".", "-", "/", "&", "(", ")", ":", ";", "|", "+", "%", "_")
-
-
-def title_text(text: str) -> str:
-    text = text.lower()
-    for separator in TITLE_SEPARATORS:
-        text = text.replace(separator, " ")
-    return text
+# Title words are lower-case letters and digits; in a title, any other character (a space, a
+# comma, a slash, an accented letter) separates words. So "vp" matches "VP, Sales" and "SVP/VP"
+# but not "MVP", and "head of" matches "Head-of Growth". The SQL conditions (selectors.py) say
+# the same with GLOB on SQLite and a regular expression on PostgreSQL.
+_TITLE_WORD = re.compile(r"[a-z0-9]+")
 
 
 def title_word(word: str) -> str:
-    """A title word or phrase as criteria keep it: "Head  of" -> "head of"."""
-    return " ".join(title_text(word).split())
+    """A title word or phrase as criteria keep it: "Head  of" -> "head of", "C.E.O." -> "c e o"."""
+    return " ".join(_TITLE_WORD.findall(word.lower()))
+
+
+def title_regex(word: str) -> str:
+    """The regular expression for a title word or phrase, for Python and PostgreSQL alike."""
+    return "(^|[^a-z0-9])" + "[^a-z0-9]".join(word.split()) + "([^a-z0-9]|$)"
+
+
+def title_glob(word: str) -> str:
+    """The same test as a SQLite GLOB pattern over ' ' || lower(title) || ' '."""
+    return "*[^a-z0-9]" + "[^a-z0-9]".join(word.split()) + "[^a-z0-9]*"
 
 
 def parse_criteria(criteria: object, tier_a_min: object, tier_b_min: object) -> list[dict]:
@@ -169,10 +173,11 @@ class Scorer:
         self.criteria = criteria
         self.tier_a_min, self.tier_b_min = tier_a_min, tier_b_min
         self.company_checks: list[tuple[int, Callable[[tuple], bool]]] = []
-        self.title_checks: list[tuple[int, tuple[str, ...]]] = []
+        self.title_checks: list[tuple[int, re.Pattern]] = []
         for bit, item in enumerate(criteria):
             if item["kind"] == "title_words":
-                self.title_checks.append((1 << bit, tuple(f" {w} " for w in item["words"])))
+                self.title_checks.append((1 << bit, re.compile("|".join(f"(?:{title_regex(w)})"
+                                                                        for w in item["words"]))))
             else:
                 self.company_checks.append((1 << bit, _company_check(item)))
         self._fits: dict[int, Fit] = {}
@@ -185,10 +190,10 @@ class Scorer:
         """The bits of the title criteria this one job title meets."""
         if not title:
             return 0
-        padded = f" {title_text(title)} "
+        title = title.lower()
         mask = 0
-        for bit, words in self.title_checks:
-            if any(w in padded for w in words):
+        for bit, pattern in self.title_checks:
+            if pattern.search(title):
                 mask |= bit
         return mask
 

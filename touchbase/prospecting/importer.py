@@ -16,7 +16,6 @@ Rules, per the lead-list spec:
 
 import csv
 import os
-import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -139,7 +138,6 @@ class _Inserter:
         fields = {f.attname: f for f in model._meta.concrete_fields}
         self.now = now
         columns, constants = list(given), []
-        self.uuid_hex = not connection.features.has_native_uuid_field
         for name, f in fields.items():
             if name in given or name == "public_id":
                 continue
@@ -154,8 +152,21 @@ class _Inserter:
         self.sql = f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) VALUES ({marks})"
 
     def rows(self, records: list[tuple]) -> list[tuple]:
-        constants, as_hex = self.constants, self.uuid_hex
-        return [r + constants + ((uuid.uuid4().hex if as_hex else uuid.uuid4()),) for r in records]
+        constants = self.constants
+        return [r + constants + (public_id,) for r, public_id in zip(records, uuid4_hex(len(records)), strict=True)]
+
+
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+
+
+def uuid4_hex(count: int) -> list[str]:
+    """`count` random (version 4) UUIDs as 32 hex digits, which both databases take for a uuid column.
+
+    uuid.uuid4() costs about 6 µs each in CPython (mostly building the UUID object); a million
+    public ids would spend 6 s there. One urandom call and string slicing cost a sixth of that.
+    """
+    h = os.urandom(16 * count).hex()
+    return [f"{h[i:i + 12]}4{h[i + 13:i + 16]}{_VARIANT[h[i + 16]]}{h[i + 17:i + 32]}" for i in range(0, 32 * count, 32)]
 
 
 def _in_batches(values: list, size: int = _IN):

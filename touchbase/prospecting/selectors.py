@@ -10,7 +10,7 @@ Python rules.
 
 from django.db import connection
 
-from .framework import TITLE_SEPARATORS, Scorer
+from .framework import Scorer, title_glob, title_regex
 
 # The parameters of one statement stay under SQLite's limit (32,766) with room for the criteria.
 IDS_PER_STATEMENT = 20_000
@@ -41,17 +41,13 @@ def _condition(item: dict, params: list) -> str:
         return f"(c.{item['field']} <> '')"
     if kind == "answer_yes":
         return "(q.willing_to_be_measured = 'yes')"
-    title = "LOWER(p.title)"
-    for separator in TITLE_SEPARATORS:
-        # Fixed characters, none a quote; '%' doubled because the SQL text goes through %-formatting.
-        title = f"REPLACE({title}, '{separator.replace('%', '%%')}', ' ')"
-    likes = []
-    for word in item["words"]:
-        likes.append(f"(' ' || {title} || ' ') LIKE %s")
-        params.append(f"% {word} %")
-    # The title expression repeats per word so each LIKE stays a plain expression on both databases.
-    return (f"EXISTS (SELECT 1 FROM crm_person p WHERE p.company_id = c.id AND p.title <> '' "
-            f"AND ({' OR '.join(likes)}))")
+    if connection.vendor == "postgresql":
+        matches = " OR ".join(["LOWER(p.title) ~ %s"] * len(item["words"]))
+        params.extend(title_regex(word) for word in item["words"])
+    else:
+        matches = " OR ".join(["(' ' || LOWER(p.title) || ' ') GLOB %s"] * len(item["words"]))
+        params.extend(title_glob(word) for word in item["words"])
+    return f"EXISTS (SELECT 1 FROM crm_person p WHERE p.company_id = c.id AND p.title <> '' AND ({matches}))"
 
 
 MASKS = "prospecting_fit_masks"
