@@ -256,3 +256,42 @@ def ensure_can_assign(*, actor, owner) -> None:
         return
     raise PermissionDenied("Only a manager can give a record to someone else; leave the owner out "
                            "and it stays yours.")
+
+
+class CoachBlocked(ValidationError):
+    """The coach found an error in the email and the seller gave no reason to send it anyway."""
+
+    def __init__(self, errors: list):
+        self.errors = errors
+        rules = ", ".join(dict.fromkeys(f.rule for f in errors))
+        super().__init__(f"The coach found {len(errors)} error{'s' if len(errors) != 1 else ''} ({rules}): "
+                         "fix them, or give a reason to send anyway.", code="coach_blocked")
+
+
+def email_log(*, actor, person: Person, subject: str, body: str, email_kind: str = "first_touch",
+              coach_override: str = "", deal: Deal | None = None, source: str = Source.MANUAL) -> Touch:
+    """Log an email the seller sent themselves as an outbound email touch, after the coach reads it.
+
+    An error-severity finding refuses the log unless `coach_override` says why the
+    seller sends anyway; the touch keeps that reason. The composer calls this one
+    function, so sending through the seller's own mailbox can replace it later.
+    """
+    from touchbase.coach import KINDS, review  # a plain library, not an app: crm still imports no other app
+
+    if email_kind not in KINDS:
+        raise ValidationError({"email_kind": f"{email_kind!r} is not a kind of email ({', '.join(KINDS)})."})
+    if not person.email:
+        raise ValidationError({"person": f"{person.name} has no email address; add one on their page first."})
+    # Browsers post CRLF; the coach counts a newline as one character, like the panel that judged it.
+    subject = subject.replace("\r\n", "\n").replace("\r", "\n")
+    body = body.replace("\r\n", "\n").replace("\r", "\n")
+    if not body.strip():
+        raise ValidationError({"body": "The email is empty; write it first."})
+    found = review(body, subject, email_kind, first_name=person.first_name)
+    errors = [f for f in found.findings if f.severity == "error"]
+    reason = coach_override.strip()
+    if errors and not reason:
+        raise CoachBlocked(errors)
+    summary = f"Subject: {subject.strip()}\n\n{body.strip()}" if subject.strip() else body.strip()
+    return touch_log(actor=actor, kind=TouchKind.EMAIL, direction=Direction.OUT, person=person, deal=deal,
+                     summary=summary, source=source, coach_override=reason if errors else "")

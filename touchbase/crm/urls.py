@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import compose, views
 
 app_name = "crm"
 urlpatterns = [
@@ -17,6 +17,7 @@ urlpatterns = [
     path("people/new/", views.person_create, name="person_create"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("people/<int:pk>/email/", compose.person_email, name="person_email"),
     path("deals/", views.deal_list, name="deal_list"),
     path("deals/new/", views.deal_create, name="deal_create"),
     path("deals/<int:pk>/", views.deal_detail, name="deal_detail"),

@@ -1,0 +1,369 @@
+/* The coach panel (templates/coach/_panel.html): reviews the email as the seller types, shows what
+   it found, paints each finding's span behind the text, applies a rewrite in one click, and holds
+   the form's [data-coach-send] controls while an error stands without a reason to send anyway.
+   The server checks again on send: this script only saves the seller a refused post. */
+(function () {
+  "use strict";
+  if (window.touchbaseCoachPanel) return;  // the include may be on a page twice
+  window.touchbaseCoachPanel = true;
+
+  var QUIET_MS = 300;     // ask once the seller pauses...
+  var MAX_WAIT_MS = 1000; // ...or at least this often while they keep typing
+  var RANK = { info: 1, warning: 2, error: 3 };
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text != null) node.textContent = text;
+    return node;
+  }
+
+  // The coach counts code points (Python); JS strings count UTF-16 units, and an emoji is two.
+  // at[i] is the UTF-16 index where code point i starts; at[length] is the text's end.
+  function utf16Index(text) {
+    var at = [], i = 0;
+    while (i < text.length) {
+      at.push(i);
+      var c = text.charCodeAt(i);
+      var pair = c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+      i += pair ? 2 : 1;
+    }
+    at.push(text.length);
+    return at;
+  }
+
+  function span(text, finding) {
+    var at = utf16Index(text), last = at.length - 1;
+    return [at[Math.min(Math.max(finding.start, 0), last)], at[Math.min(Math.max(finding.end, 0), last)]];
+  }
+
+  function sameText(quoted, text) {
+    var a = quoted.split(/\s+/).join(" ").trim(), b = text.split(/\s+/).join(" ").trim();
+    if (a.slice(-1) === "…") return b.indexOf(a.slice(0, -1)) === 0;
+    return a === b;
+  }
+
+  // The text that replaces the span when the suggestion is a literal rewrite of it, else null.
+  // `replacement` is the field the coach library is asked to add; until then the suggestion's own
+  // phrasing ("Delete “…”", "Write “X” instead of “Y”", "Replace Y with “X”.") is read.
+  function replacementFor(finding, spanText) {
+    if (typeof finding.replacement === "string") return finding.replacement;
+    var s = finding.suggestion || "", m;
+    if ((m = /^Delete “([^”]*)”/.exec(s)) && sameText(m[1], spanText)) return "";
+    if ((m = /^Write “([^”]*)” instead of “([^”]*)”/.exec(s)) && sameText(m[2], spanText)) return m[1];
+    if ((m = /^Write “([^”]*)”(?: \(or [^)]*\))?(?: instead)?\.$/.exec(s))) return m[1];
+    if ((m = /^Replace (.+?) with “([^”]*)”\.$/.exec(s)) && sameText(m[1], spanText)) return m[2];
+    if (finding.rule === "subject.fake_thread" && /^Drop it\b/.test(s)) return "";
+    return null;
+  }
+
+  // Fit the edit to the sentence the way the coach's own rewrite does: a deleted opener takes its
+  // dangling "but"/"and" with it and the sentence keeps its capital; no double spaces are left.
+  function fitEdit(text, start, end, replacement) {
+    var before = text.slice(0, start), after = text.slice(end);
+    var sentenceStart = /(^|[.!?…]["'”’)]*\s+|\n\s*)$/.test(before);
+    if (/you$/.test(replacement)) {
+      var could = /^\s*you\s+(?:could|would|can|might|will)\b/i.exec(after);
+      if (could) { end += could[0].length; after = after.slice(could[0].length); }
+    }
+    if (!replacement && sentenceStart) {
+      var dangling = /^\s*[,;:—–-]*\s*(?:(?:but|and|so|that)\b)?[\s,]*/i.exec(after)[0];
+      end += dangling.length;
+      after = after.slice(dangling.length);
+      if (/^[a-z]/.test(after)) { replacement = after[0].toUpperCase(); end += 1; }
+    } else if (!replacement && /[ \t]$/.test(before) && /^([ \t]|[,.;:!?]|$)/.test(after)) {
+      start -= 1;
+    } else if (replacement) {
+      var first = replacement[0];
+      if (sentenceStart) first = first.toUpperCase();
+      else if (/^[a-z]/.test(text.slice(start, end)) && !/^I\b/.test(replacement)) first = first.toLowerCase();
+      replacement = first + replacement.slice(1);
+      if (/[.!?]$/.test(replacement) && after[0] === replacement.slice(-1)) end += 1;
+      if (/\w$/.test(replacement) && /^\w/.test(after)) replacement += " ";
+    }
+    return [start, end, replacement];
+  }
+
+  function Editor(field, multiline) {
+    var wrap = el("div", "coach-editor" + (multiline ? "" : " single"));
+    var mirror = el("div", "coach-mirror");
+    mirror.setAttribute("aria-hidden", "true");
+    field.parentNode.insertBefore(wrap, field);
+    wrap.appendChild(mirror);
+    wrap.appendChild(field);
+    field.classList.add("coach-field");
+
+    var style = getComputedStyle(field);
+    ["fontFamily", "fontSize", "fontWeight", "fontStyle", "letterSpacing", "wordSpacing", "textTransform",
+     "textIndent", "tabSize", "paddingTop", "paddingRight", "paddingBottom", "paddingLeft",
+     "borderTopWidth", "borderRightWidth", "borderBottomWidth", "borderLeftWidth", "lineHeight"]
+      .forEach(function (name) { mirror.style[name] = style[name]; });
+    wrap.style.borderRadius = style.borderRadius;
+    if (!multiline) {
+      // An input centres its one line: give the mirror's line the same height.
+      var inner = field.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+      mirror.style.lineHeight = inner + "px";
+    }
+
+    function follow() { mirror.scrollTop = field.scrollTop; mirror.scrollLeft = field.scrollLeft; }
+    function grow() {
+      if (!multiline) return;
+      field.style.height = "auto";
+      field.style.height = field.scrollHeight + (field.offsetHeight - field.clientHeight) + "px";
+    }
+    ["input", "scroll", "keyup", "select", "click", "focus"].forEach(function (name) {
+      field.addEventListener(name, follow);
+    });
+    field.addEventListener("input", grow);
+    grow();
+
+    return {
+      field: field,
+      // Paint the findings' spans behind the text; marks of overlapping findings take the worst severity.
+      paint: function (findings) {
+        var text = field.value;
+        mirror.textContent = "";
+        var spans = findings.map(function (f) { return { at: span(text, f), f: f }; })
+          .filter(function (s) { return s.at[1] > s.at[0]; });
+        var cuts = [0, text.length];
+        spans.forEach(function (s) { cuts.push(s.at[0], s.at[1]); });
+        cuts = cuts.filter(function (c, i, all) { return all.indexOf(c) === i; }).sort(function (a, b) { return a - b; });
+        for (var i = 0; i + 1 < cuts.length; i++) {
+          var from = cuts[i], to = cuts[i + 1], piece = text.slice(from, to);
+          var over = spans.filter(function (s) { return s.at[0] <= from && s.at[1] >= to; });
+          if (!over.length) { mirror.appendChild(document.createTextNode(piece)); continue; }
+          var worst = over.reduce(function (w, s) { return RANK[s.f.severity] > RANK[w] ? s.f.severity : w; }, "info");
+          var mark = el("mark", "hl hl-" + worst, piece);
+          mark.dataset.findings = " " + over.map(function (s) { return s.f.index; }).join(" ") + " ";
+          mirror.appendChild(mark);
+        }
+        // A trailing newline needs something after it to take up its line.
+        mirror.appendChild(document.createTextNode("\u200b"));
+        follow();
+      },
+      focus: function (index, on) {
+        mirror.querySelectorAll("mark").forEach(function (mark) {
+          if (mark.dataset.findings.indexOf(" " + index + " ") >= 0) mark.classList.toggle("hl-focus", on);
+        });
+      },
+      grow: grow
+    };
+  }
+
+  function Panel(root) {
+    var body = document.getElementById(root.dataset.body);
+    if (!body) return;
+    var subject = root.dataset.subject ? document.getElementById(root.dataset.subject) : null;
+    var kindField = root.dataset.kindField ? document.getElementById(root.dataset.kindField) : null;
+    var form = body.form;
+    var editors = { body: Editor(body, true) };
+    if (subject) editors.subject = Editor(subject, false);
+    var q = function (name) { return root.querySelector("[data-coach-" + name + "]"); };
+    var list = q("findings"), status = q("status"), overrideBox = q("override"), blockedNote = q("blocked");
+    var reason = overrideBox.querySelector("input, textarea");
+    var sends = form ? Array.prototype.slice.call(form.querySelectorAll("[data-coach-send]")) : [];
+
+    var sent = 0;           // sequence number of the last request
+    var waitingSince = 0;   // when the first unanswered keystroke came
+    var timer = null;
+    var shown = null;       // {review, body, subject}: the answer on screen and the text it judged
+    var errors = [];
+
+    function kind() { return kindField ? kindField.value : root.dataset.kind || "first_touch"; }
+    function fresh() {
+      return shown && shown.body === body.value && shown.subject === (subject ? subject.value : null);
+    }
+
+    function schedule(now) {
+      clearTimeout(timer);
+      if (now) return ask();
+      if (!waitingSince) waitingSince = Date.now();
+      var wait = Math.min(QUIET_MS, Math.max(0, MAX_WAIT_MS - (Date.now() - waitingSince)));
+      timer = setTimeout(ask, wait);
+    }
+
+    function ask() {
+      waitingSince = 0;
+      var text = { body: body.value, subject: subject ? subject.value : null };
+      if (!text.body.trim() && !(text.subject || "").trim()) {
+        shown = null;
+        errors = [];
+        render(null, text);
+        return;
+      }
+      var seq = ++sent;
+      root.setAttribute("aria-busy", "true");
+      fetch(root.dataset.url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+        body: JSON.stringify({ id: seq, kind: kind(), subject: text.subject, body: text.body,
+                               first_name: root.dataset.firstName || "" })
+      }).then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.json();
+      }).then(function (review) {
+        if (seq !== sent) return;  // a newer request is out: its answer is the one to show
+        root.removeAttribute("aria-busy");
+        render(review, text);
+      }).catch(function () {
+        if (seq !== sent) return;
+        root.removeAttribute("aria-busy");
+        // The server reviews again on send; a lost panel request must not hold the seller.
+        errors = [];
+        status.textContent = "The coach cannot be reached right now; the email is still checked when you log it.";
+        hold();
+      });
+    }
+
+    function render(review, text) {
+      shown = review ? { review: review, body: text.body, subject: text.subject } : null;
+      var findings = review ? review.findings : [];
+      findings.forEach(function (f, i) { f.index = i; });
+      errors = findings.filter(function (f) { return f.severity === "error"; });
+
+      var countdown = review ? review.countdown : 400 - body.value.length;
+      var number = q("countdown");
+      number.textContent = String(countdown);
+      number.classList.toggle("over", countdown < 0);
+      root.classList.toggle("coach-over", countdown < 0);
+      q("countdown-label").textContent = countdown < 0 ? "characters over 400: cut them" : "characters left of 400";
+      var score = q("score");
+      score.textContent = review ? String(review.score) : "–";
+      score.className = "coach-score" + (review ? (review.score >= 80 ? " good" : review.score >= 50 ? " fair" : " poor") : "");
+      var gauges = review ? review.gauges : {};
+      root.querySelectorAll("[data-coach-gauge]").forEach(function (dd) {
+        var value = gauges[dd.dataset.coachGauge];
+        dd.textContent = value == null ? (dd.dataset.coachGauge === "grade" ? "–" : "0") : String(value);
+      });
+
+      list.textContent = "";
+      findings.forEach(function (f) { list.appendChild(item(f)); });
+      status.textContent = !review ? "The coach reads as you write." :
+        findings.length ? findings.length + " thing" + (findings.length === 1 ? "" : "s") + " to look at." :
+        "Nothing to fix: send it.";
+      paint();
+      hold();
+    }
+
+    function paint() {
+      var findings = fresh() ? shown.review.findings : [];
+      Object.keys(editors).forEach(function (name) {
+        editors[name].paint(findings.filter(function (f) { return f.field === name; }));
+      });
+    }
+
+    function item(f) {
+      var editor = editors[f.field];
+      var li = el("li", "finding sev-" + f.severity);
+      var head = el("button", "finding-head");
+      head.type = "button";
+      head.title = "Show it in the text";
+      head.appendChild(el("span", "sev", f.severity));
+      head.appendChild(el("code", "rule", f.rule));
+      if (f.field === "subject") head.appendChild(el("span", "where", "subject"));
+      li.appendChild(head);
+      li.appendChild(el("p", "message", f.message));
+      if (f.suggestion) li.appendChild(el("p", "suggestion", f.suggestion));
+      var spanText = editor ? (function (at) { return editor.field.value.slice(at[0], at[1]); })(span(editor.field.value, f)) : "";
+      var replacement = editor && fresh() ? replacementFor(f, spanText) : null;
+      if (replacement !== null) {
+        var apply = el("button", "small apply", replacement ? "Apply “" + replacement + "”" : "Delete it");
+        apply.type = "button";
+        apply.addEventListener("click", function () { fix(editor.field, f, replacement); });
+        li.appendChild(apply);
+      }
+      head.addEventListener("click", function () {
+        if (!editor || !fresh()) return;
+        var at = span(editor.field.value, f);
+        editor.field.focus();
+        editor.field.setSelectionRange(at[0], at[1]);
+      });
+      li.addEventListener("mouseenter", function () { if (editor) editor.focus(f.index, true); });
+      li.addEventListener("mouseleave", function () { if (editor) editor.focus(f.index, false); });
+      return li;
+    }
+
+    function fix(field, finding, replacement) {
+      if (!fresh()) return;  // the text moved since the review: its spans no longer point at the words
+      var at = span(field.value, finding);
+      var edit = fitEdit(field.value, at[0], at[1], replacement);
+      field.focus();
+      field.setSelectionRange(edit[0], edit[1]);
+      // insertText keeps the browser's undo; setRangeText is the fallback where it is gone.
+      if (!(document.execCommand && document.execCommand("insertText", false, edit[2]))) {
+        field.setRangeText(edit[2], edit[0], edit[1], "end");
+        field.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+    }
+
+    function hold() {
+      var given = reason.value.trim() !== "";
+      var held = errors.length > 0 && !given;
+      overrideBox.hidden = errors.length === 0;
+      // A reason typed for errors since fixed must not ride along with a clean email.
+      reason.disabled = errors.length === 0;
+      blockedNote.textContent = !errors.length ? "" : given ?
+        "It goes with your reason; the touch keeps it." :
+        "Send is held by " + errors.length + " error" + (errors.length === 1 ? "" : "s") +
+        ": fix " + (errors.length === 1 ? "it" : "them") + ", or say why it goes anyway.";
+      sends.forEach(function (control) {
+        if (control.tagName === "A") control.setAttribute("aria-disabled", held ? "true" : "false");
+        else control.disabled = held;
+        control.classList.toggle("coach-held", held);
+      });
+    }
+
+    function mailtoLinks() {
+      if (!form) return;
+      form.querySelectorAll("a[data-mailto]").forEach(function (link) {
+        var query = [];
+        if (subject && subject.value) query.push("subject=" + encodeURIComponent(subject.value));
+        if (body.value) query.push("body=" + encodeURIComponent(body.value.replace(/\r?\n/g, "\r\n")));
+        link.href = "mailto:" + link.dataset.mailto + (query.length ? "?" + query.join("&") : "");
+      });
+    }
+
+    function typed() {
+      if (!fresh()) Object.keys(editors).forEach(function (name) { editors[name].paint([]); });
+      mailtoLinks();
+      schedule(false);
+    }
+
+    body.addEventListener("input", typed);
+    if (subject) subject.addEventListener("input", typed);
+    if (kindField) kindField.addEventListener("change", function () { schedule(true); });
+    reason.addEventListener("input", hold);
+    sends.forEach(function (control) {
+      control.addEventListener("click", function (event) {
+        if (control.getAttribute("aria-disabled") === "true") event.preventDefault();
+      });
+    });
+    if (form) {
+      form.addEventListener("submit", function (event) {
+        if (errors.length && !reason.value.trim()) {
+          event.preventDefault();
+          reason.focus();
+        }
+      });
+    }
+    window.addEventListener("resize", function () { editors.body.grow(); paint(); });
+    schedule(true);
+  }
+
+  function init() {
+    document.querySelectorAll("[data-coach-panel]").forEach(function (root) {
+      if (root.dataset.coachReady) return;
+      root.dataset.coachReady = "true";
+      Panel(root);
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
