@@ -321,3 +321,28 @@ def test_pace_projects_the_period_at_the_rate_so_far():
     assert round(services.pace(4, w, utc(11, 26, 6)), 2) == Decimal("9.33")
     assert services.pace(4, w, AFTER) == 4  # a past period ends where it ended
     assert services.pace(4, w, utc(11, 1)) is None  # not started
+
+
+def test_the_leaderboards_grouped_figures_equal_each_sellers_own(quarter):
+    for period in (week(), month(), q4()):
+        board = m.per_seller(period, now=AFTER)
+        for seller in (quarter.sam, quarter.ravi, quarter.maya):
+            scope, figures = m.Scope.of(seller), board.get(seller.pk) or m.SellerFigures()
+            assert figures.touches == m.touches(period, scope)
+            assert figures.meetings == m.meetings_held(period, scope, now=AFTER)
+            assert figures.conversations == m.new_conversations(period, scope)
+            assert figures.created == m.pipeline_created(period, scope).value
+            assert figures.won == m.won(period, scope).value
+            assert figures.win_rate == m.win_rate(period, scope)
+
+
+def test_targets_read_once_give_the_same_answer_as_targets_queried(quarter, maya):
+    services.target_set(actor=maya, measure="touches", period="week", amount=60, seller=quarter.sam,
+                        starts_on=date(2026, 10, 1))
+    services.target_set(actor=maya, measure="touches", period="week", amount=40, seller=quarter.ravi,
+                        starts_on=date(2026, 10, 1))
+    pool = list(Target.objects.select_related("seller"))
+    for scope in (m.Scope.of(quarter.sam), m.Scope.team(), m.Scope.company()):
+        for period in (week(), month(), q4()):
+            assert services.target_for("touches", scope, period, pool=pool) == services.target_for(
+                "touches", scope, period)

@@ -15,12 +15,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from touchbase.accounts.models import Role, User
-from touchbase.crm.models import StageChange, Touch
 from touchbase.crm.money import format_amount
 
 from . import charts
 from . import measures as m
-from .models import Measure, Unit
+from .models import Measure, Target, Unit
 from .money import Amounts, convert
 from .periods import Period, PeriodKind
 from .services import pace, target_for
@@ -180,9 +179,10 @@ def _pace_text(key, unit, value, target, period, now) -> str:
     return _fmt(round(projected), unit, currency)
 
 
-def _line(key: str, label: str, unit: str, values: tuple, period: Period, scope: m.Scope, now: datetime) -> Line:
+def _line(key: str, label: str, unit: str, values: tuple, period: Period, scope: m.Scope, now: datetime,
+          pool: list) -> Line:
     actual, previous, last_year = values
-    target = target_for(key, scope, period) if key in Measure.values else None
+    target = target_for(key, scope, period, pool=pool) if key in Measure.values else None
     percent, pace_text, note = _compare(key, unit, actual, target, period, now)
     return Line(key=key, label=label, unit=unit, actual=actual, text=_fmt(actual, unit),
                 target=target.amount if target else None,
@@ -191,7 +191,7 @@ def _line(key: str, label: str, unit: str, values: tuple, period: Period, scope:
                 last_year_text=_fmt(last_year, unit), note=note)
 
 
-def _headline(period: Period, scope: m.Scope, now: datetime) -> list[Line]:
+def _headline(period: Period, scope: m.Scope, now: datetime, pool: list) -> list[Line]:
     periods = (period, period.previous(), period.last_year())
 
     def each(fn):
@@ -202,24 +202,24 @@ def _headline(period: Period, scope: m.Scope, now: datetime) -> list[Line]:
 
     created, won, lost = tally(m.pipeline_created), tally(m.won), tally(m.lost)
     lines = [
-        _line(Measure.TOUCHES, "Touches", Unit.COUNT, each(lambda p: m.touches(p, scope)), period, scope, now),
+        _line(Measure.TOUCHES, "Touches", Unit.COUNT, each(lambda p: m.touches(p, scope)), period, scope, now, pool),
         _line(Measure.MEETINGS, "Meetings held", Unit.COUNT,
-              each(lambda p: m.meetings_held(p, scope, now=now)), period, scope, now),
+              each(lambda p: m.meetings_held(p, scope, now=now)), period, scope, now, pool),
         _line(Measure.NEW_CONVERSATIONS, "New conversations", Unit.COUNT,
-              each(lambda p: m.new_conversations(p, scope)), period, scope, now),
+              each(lambda p: m.new_conversations(p, scope)), period, scope, now, pool),
         _line(Measure.PEOPLE_TOUCHED, "People touched", Unit.COUNT,
-              each(lambda p: m.people_touched(p, scope)), period, scope, now),
+              each(lambda p: m.people_touched(p, scope)), period, scope, now, pool),
         _line(Measure.PIPELINE_CREATED, "Deals created", Unit.COUNT, tuple(t.count for t in created),
-              period, scope, now),
+              period, scope, now, pool),
         _line(Measure.PIPELINE_CREATED_VALUE, "Pipeline created", Unit.MONEY, tuple(t.value for t in created),
-              period, scope, now),
-        _line(Measure.WON, "Deals won", Unit.COUNT, tuple(t.count for t in won), period, scope, now),
-        _line(Measure.WON_VALUE, "Revenue won", Unit.MONEY, tuple(t.value for t in won), period, scope, now),
-        _line("lost", "Deals lost", Unit.COUNT, tuple(t.count for t in lost), period, scope, now),
-        _line(Measure.WIN_RATE, "Win rate", Unit.PERCENT, each(lambda p: m.win_rate(p, scope)), period, scope, now),
+              period, scope, now, pool),
+        _line(Measure.WON, "Deals won", Unit.COUNT, tuple(t.count for t in won), period, scope, now, pool),
+        _line(Measure.WON_VALUE, "Revenue won", Unit.MONEY, tuple(t.value for t in won), period, scope, now, pool),
+        _line("lost", "Deals lost", Unit.COUNT, tuple(t.count for t in lost), period, scope, now, pool),
+        _line(Measure.WIN_RATE, "Win rate", Unit.PERCENT, each(lambda p: m.win_rate(p, scope)), period, scope, now, pool),
         _line("average_deal_size", "Average deal won", Unit.MONEY,
-              each(lambda p: m.average_deal_size(p, scope)), period, scope, now),
-        _line("sales_cycle", "Sales cycle", "days", each(lambda p: m.sales_cycle_days(p, scope)), period, scope, now),
+              each(lambda p: m.average_deal_size(p, scope)), period, scope, now, pool),
+        _line("sales_cycle", "Sales cycle", "days", each(lambda p: m.sales_cycle_days(p, scope)), period, scope, now, pool),
     ]
     coverage = m.a_tier_coverage(period, scope)
     if coverage and coverage[1]:
@@ -230,32 +230,27 @@ def _headline(period: Period, scope: m.Scope, now: datetime) -> list[Line]:
     return lines
 
 
-def _trend_chart(period: Period, scope: m.Scope, key: str, label: str, fn) -> str:
+def _trend_chart(period: Period, scope: m.Scope, key: str, label: str, fn, pool: list) -> str:
     periods = [period]
     for _ in range(TREND_LENGTH[period.kind] - 1):
         periods.insert(0, periods[0].previous())
     values = [fn(p) for p in periods]
-    targets = [getattr(target_for(key, scope, p), "amount", None) for p in periods]
+    targets = [getattr(target_for(key, scope, p, pool=pool), "amount", None) for p in periods]
     short = {PeriodKind.WEEK: lambda p: p.name[-3:], PeriodKind.MONTH: lambda p: f"{p.start:%b}",
              PeriodKind.QUARTER: lambda p: p.name[-2:]}[period.kind]
     return charts.trend(f"{label} by {period.kind.value}", [short(p) for p in periods], values, targets)
 
 
-def _leaderboard(period: Period, now: datetime) -> list[Seat]:
-    # Sellers who have left stay on the board for the periods they worked in.
-    active_then = (Q(is_active=True) | Q(pk__in=Touch.objects.filter(
-        happened_at__gte=period.start_at, happened_at__lt=period.end_at).values("by"))
-        | Q(pk__in=StageChange.objects.filter(changed_at__gte=period.start_at,
-                                              changed_at__lt=period.end_at).values("deal__owner")))
-    sellers = User.objects.filter(role=Role.SELLER).filter(active_then)
+def _leaderboard(period: Period, now: datetime, pool: list) -> list[Seat]:
+    figures = m.per_seller(period, now=now)
+    # Sellers who have left stay on the board for the periods they have figures in.
+    sellers = User.objects.filter(role=Role.SELLER).filter(Q(is_active=True) | Q(pk__in=list(figures)))
     seats = []
     for seller in sellers:
-        scope = m.Scope.of(seller)
-        won = m.won(period, scope).value
-        target = target_for(Measure.TOUCHES, scope, period)
-        seats.append(Seat(seller, m.touches(period, scope), m.meetings_held(period, scope, now=now),
-                          m.new_conversations(period, scope), m.pipeline_created(period, scope).value, won,
-                          convert(won, report_currency(), period.end).minor, m.win_rate(period, scope),
+        f = figures.get(seller.pk) or m.SellerFigures()
+        target = target_for(Measure.TOUCHES, m.Scope.of(seller), period, pool=pool)
+        seats.append(Seat(seller, f.touches, f.meetings, f.conversations, f.created, f.won,
+                          convert(f.won, report_currency(), period.end).minor, f.win_rate,
                           target.amount if target else None))
     seats.sort(key=lambda s: (-(s.won_converted or 0), -s.touches, str(s.seller)))
     return seats
@@ -273,11 +268,12 @@ def _forecast(period: Period, scope: m.Scope):
 def report_build(period: Period, scope: m.Scope, *, now: datetime | None = None) -> Report:
     now = now or timezone.now()
     report = Report(period=period, scope=scope, generated_at=now)
-    report.lines = _headline(period, scope, now)
+    pool = list(Target.objects.select_related("seller"))
+    report.lines = _headline(period, scope, now, pool)
     report.touches_by_kind = m.touches_by_kind(period, scope)
     report.flow = m.stage_flow(period, scope)
     report.forecasts = [_forecast(period, scope), _forecast(period.next(), scope)]
-    report.leaderboard = _leaderboard(period, now)
+    report.leaderboard = _leaderboard(period, now, pool)
     moves = m.stage_moves(period, scope)
     report.moves, report.moves_total = list(moves[:LIST_SIZE]), moves.count()
     slipped = m.slipped_deals(period, scope, now=now)
@@ -287,20 +283,20 @@ def report_build(period: Period, scope: m.Scope, *, now: datetime | None = None)
     report.empty = not (any(report.touches_by_kind.values()) or report.moves_total
                         or any(line.actual for line in report.lines if line.key in ("pipeline_created", "won", "lost"))
                         or any(f.deals for _p, f, _d, _t in report.forecasts))
-    _draw(report, now)
+    _draw(report, now, pool)
     return report
 
 
-def _draw(report: Report, now: datetime) -> None:
+def _draw(report: Report, now: datetime, pool: list) -> None:
     period, scope = report.period, report.scope
-    report.charts["touches"] = _trend_chart(period, scope, Measure.TOUCHES, "Touches", lambda p: m.touches(p, scope))
+    report.charts["touches"] = _trend_chart(period, scope, Measure.TOUCHES, "Touches", lambda p: m.touches(p, scope), pool)
     report.charts["meetings"] = _trend_chart(period, scope, Measure.MEETINGS, "Meetings held",
-                                             lambda p: m.meetings_held(p, scope, now=now))
+                                             lambda p: m.meetings_held(p, scope, now=now), pool)
     report.charts["funnel"] = charts.funnel(
         "Stages: deals that entered, and the share that moved forward",
         [(s.stage.name, s.entered, _fmt(s.conversion, Unit.PERCENT)) for s in report.flow])
     won = report.line(Measure.WON_VALUE)
-    target = target_for(Measure.WON_VALUE, scope, period)
+    target = target_for(Measure.WON_VALUE, scope, period, pool=pool)
     currency = target.currency if target else report_currency()
     converted = convert(won.actual, currency, period.end)
     projected = pace(converted.minor, period, now) if converted.minor is not None else None
