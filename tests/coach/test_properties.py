@@ -68,3 +68,8 @@ def test_it_handles_a_megabyte_of_text():
 def test_it_handles_a_megabyte_without_spaces_or_newlines():
     _check("!" * 1_000_000, "x", "drip")
     _check("a" * 1_000_000, "", "social")
+
+
+def test_it_reads_a_one_line_paste_full_of_brackets_and_fields_in_linear_time():
+    # Each field once looked at its whole line: a one-line megabyte of fields took minutes.
+    _check("Hi [First Name], <company> %X% {{x}} [a] " * 25_000, "Hi", "first_touch")

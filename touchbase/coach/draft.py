@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import islice
 from typing import Any, NamedTuple
 
 from . import asks as ask_reader
 from .patterns import Scan
-from .readability import Sentence, prose, sentences, text_grade, word_list, words
+from .readability import Sentence, iter_words, prose, sentences, text_grade, word_list
 from .split import Parts, split
 from .text import Field, OwnText, own_text_from, subtract
 
 KINDS = ("first_touch", "follow_up", "drip", "reply", "social")
+# Sentence-level reading stops here: a pasted 5 MB log is still counted in full, but only
+# its first 100,000 characters are read sentence by sentence, so the answer stays quick.
+JUDGED_CHARS = 100_000
 EMAIL_KINDS = frozenset(KINDS) - {"social"}
 
 
@@ -58,19 +62,18 @@ class Draft:
     def word_count(self) -> int:
         return len(self.word_texts)
 
-    @cached_property
-    def words(self) -> list[tuple[int, int]]:
-        """Word spans in the own text (only the rules that cut at the n-th word need them)."""
-        return words(self.own.text)
+    def word_start(self, index: int) -> int:
+        """Where the word at `index` starts in the own text (the rules that cut at the n-th word)."""
+        return next(islice(iter_words(self.own.text), index, None))[0]
 
     @cached_property
     def sentences(self) -> list[Sentence]:
-        return sentences(self.own.text)
+        return sentences(self.own.text[:JUDGED_CHARS])
 
     @cached_property
     def grade(self) -> float:
         body = prose(self.sentences)
-        if len(body) == len(self.sentences):
+        if len(body) == len(self.sentences) and len(self.own.text) <= JUDGED_CHARS:
             return round(text_grade(self.own.text, len(body), self.word_texts), 1)
         return round(text_grade(" ".join(s.text for s in body), len(body)), 1)
 

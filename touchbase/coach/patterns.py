@@ -129,8 +129,8 @@ class Phrases:
             self._patterns.setdefault(key, []).append(pattern)
         self._first_words = frozenset(self._patterns)
 
-    def find(self, scan: Scan) -> list[tuple[int, int, str]]:
-        """Non-overlapping `(start, end, phrase)` matches in the scanned text, in order."""
+    def find(self, scan: Scan, limit: int = 500) -> list[tuple[int, int, str]]:
+        """Non-overlapping `(start, end, phrase)` matches in the scanned text, in order (about `limit` at most)."""
         found = []
         low = scan.low
         for word in self._first_words & scan.words:

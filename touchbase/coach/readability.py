@@ -8,6 +8,7 @@ heuristics need nothing but the text and are close enough to rank emails
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import NamedTuple
 
 # Words are whitespace-separated tokens that contain a letter or a digit (the catalogue's definition).
@@ -36,9 +37,14 @@ class Sentence(NamedTuple):
     words: int
 
 
+def iter_words(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of the words in `text`, lazily."""
+    return (m.span() for m in _WORD.finditer(text))
+
+
 def words(text: str) -> list[tuple[int, int]]:
     """Spans of the words in `text`."""
-    return [m.span() for m in _WORD.finditer(text)]
+    return list(iter_words(text))
 
 
 def word_list(text: str) -> list[str]:

@@ -26,11 +26,10 @@ def follow_up_without_the_original(draft: Draft):
 @rule("fup.too_long", "warning", kinds=("follow_up",))
 def follow_up_note_too_long(draft: Draft):
     if draft.word_count > NOTE_WORD_LIMIT:
-        words = draft.words
         yield draft.own_hit(
-            words[NOTE_WORD_LIMIT][0],
-            words[-1][1],
-            f"The follow-up note is {len(words)} words: the original below says the rest, keep the note to a line.",
+            draft.word_start(NOTE_WORD_LIMIT),
+            len(draft.own.text),
+            f"The follow-up note is {draft.word_count} words: the original below says the rest, keep the note to a line.",
             f"Replace the note with: “{forward_note(draft)}”",
         )
 

@@ -25,10 +25,9 @@ def over_400_characters(draft: Draft):
 @rule("length.words", "warning", kinds=EMAIL_KINDS)
 def over_125_words(draft: Draft):
     if draft.word_count > WORD_LIMIT:
-        words = draft.words
         yield draft.own_hit(
-            words[WORD_LIMIT][0],
-            words[-1][1],
-            f"{len(words)} words: reply rates fall past about 125 words, and 25–50 words do best for cold email.",
-            f"Cut to 125 words or fewer (delete {len(words) - WORD_LIMIT}+); aim for 25–50.",
+            draft.word_start(WORD_LIMIT),
+            len(draft.own.text),
+            f"{draft.word_count} words: reply rates fall past about 125 words, and 25–50 words do best for cold email.",
+            f"Cut to 125 words or fewer (delete {draft.word_count - WORD_LIMIT}+); aim for 25–50.",
         )

@@ -8,12 +8,16 @@ Not code, footnotes like `[1]`, percentages, `<https://…>` or `<name@domain>`.
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from ..draft import Draft, Hit
 from ..phrases import FIELD_WORDS, HTML_TAGS
 from .registry import rule
 
 _FIELD_WORDS = frozenset(FIELD_WORDS.split())
+# A pasted log can hold a million brackets; the first thousands say whether fields were left in.
+MAX_FIELDS = 200
+MAX_CANDIDATES = 5_000
 _HTML_TAGS = frozenset(HTML_TAGS.split())
 # One pattern per opening character, each run only when that character is in the text.
 _CANDIDATES = {
@@ -57,9 +61,10 @@ def _is_field(token: str) -> bool:
 def _in_code(text: str, start: int, code_spans: list[tuple[int, int]]) -> bool:
     if any(s <= start < e for s, e in code_spans):
         return True
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", start)
-    line = text[line_start : len(text) if line_end < 0 else line_end]
+    # The line around the field, at most 200 characters each way (a pasted log may be one long line).
+    line_start = text.rfind("\n", max(0, start - 200), start) + 1 or max(0, start - 200)
+    line_end = text.find("\n", start, start + 200)
+    line = text[line_start : min(len(text), start + 200) if line_end < 0 else line_end]
     return bool(_CODE_LINE.search(line))
 
 
@@ -72,10 +77,12 @@ def field_spans(text: str, ranges: list[tuple[int, int]]) -> list[tuple[tuple[in
     found = []
     for start, end in ranges:
         for pattern in patterns:
-            for match in pattern.finditer(text, start, end):
+            for match in islice(pattern.finditer(text, start, end), MAX_CANDIDATES):
                 token = match.group()
                 if _is_field(token) and not _in_code(text, match.start(), code):
                     found.append(((match.start(), match.end()), token))
+                    if len(found) >= MAX_FIELDS:
+                        return sorted(found)
     found.sort()
     return found
 

@@ -30,7 +30,9 @@ def reads_above_grade_8(draft: Draft):
         return
     hardest = max(draft.sentences, key=lambda sentence: _sentence_grade(sentence.text))
     swaps = [f"{word} → {PLAIN_WORDS[word]}" for word in sorted(draft.scan.words & _PLAIN_WORDS)]
-    long_words = sorted({word.strip(".,;:!?()\"'") for word in draft.word_texts if syllables(word) >= 4})
+    long_words = sorted(
+        {word.strip(".,;:!?()\"'") for word in draft.word_texts[:2000] if syllables(word) >= 4}
+    )
     advice = "Use short words and short sentences"
     if swaps:
         advice += ": " + ", ".join(swaps[:5])
