@@ -136,3 +136,17 @@ def test_the_pdf_is_printed_by_chromium(quarter, tmp_path):
     out = tmp_path / "w48.pdf"
     call_command("report", "weekly", period="2026-W48", seller="sam@example.com", format="pdf", out=str(out))
     assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_the_monday_mail_goes_once_to_each_active_seller_and_manager(quarter, alice, mailoutbox, monkeypatch):
+    monkeypatch.setattr(exports, "CHROMIUM", ("no-such-chromium",))  # the PDF has its own test
+    call_command("report", "weekly", period="2026-W48", email=True)
+    by_recipient = {mail.to[0]: mail for mail in mailoutbox}
+    assert set(by_recipient) == {"sam@example.com", "maya@example.com", "alice@example.com"}  # Ravi has left
+    sams = by_recipient["sam@example.com"]
+    assert "Your weekly report" in sams.subject
+    assert "- Touches: 4" in sams.body  # his own week, in Chicago
+    assert "Company" in by_recipient["maya@example.com"].subject
+    assert [name for name, _body, _type in sams.attachments] == ["touchbase-2026-W48.csv"]
+    call_command("report", "weekly", period="2026-W48", email=True)
+    assert len(mailoutbox) == 3  # run twice on a Monday, mailed once

@@ -115,3 +115,18 @@ class CurrencyRate(models.Model):
 
     def __str__(self) -> str:
         return f"1 {self.currency} = {self.rate} {self.to_currency} from {self.valid_from}"
+
+
+class ReportSent(models.Model):
+    """One report mailed to one person, so a Monday job run twice does not mail twice."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=PERIOD_CHOICES)
+    period = models.CharField(max_length=10)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["recipient", "kind", "period"], name="one_report_mail")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.period} to {self.recipient}"

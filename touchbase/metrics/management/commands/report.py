@@ -1,8 +1,8 @@
 """touchbase report weekly|monthly|quarterly: a period's report as HTML, PDF, CSV or JSON.
 
 Without --period it reports the current period; without --seller, the company.
---email sends the weekly report to every active seller and manager (their own
-report to each seller, the company's to managers), for a Monday cron job.
+--email mails the last full period's report to every active seller (their
+own), manager and admin (the company's), once each: the Monday cron job.
 """
 
 import sys
@@ -30,7 +30,8 @@ class Command(BaseCommand):
         parser.add_argument("--time-zone", default="", help="Zone for the company report's period edges "
                                                             "(default: the seller's zone, else UTC).")
         parser.add_argument("--email", action="store_true",
-                            help="Mail the report to every active seller (their own) and manager (the company's).")
+                            help="Mail the last full period's report to every active seller (their own), "
+                                 "manager and admin (the company's), once each.")
 
     def handle(self, *args, kind, period, seller, format, out, time_zone, email, **options):
         try:
