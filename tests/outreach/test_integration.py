@@ -77,7 +77,7 @@ def test_a_reply_stops_the_sequence_before_step_two_and_tells_sam(sam, dana, ren
     send(smtp_server, reply(first))
     run(TUESDAY_10 + timedelta(minutes=5))
     assert status(enrollment) == "replied"
-    assert Task.objects.get(owner=sam, person=dana).title == "Dana replied: answer Dana"
+    assert Task.objects.get(owner=sam, person=dana).title == "Dana replied: write back"
     touch = Touch.objects.get(person=dana, direction=Direction.IN)
     assert touch.summary.startswith("Dana replied to “Re: Reno picking”: Yes, Tuesday works.")
     assert InboundMessage.objects.get().matched_by == "headers"

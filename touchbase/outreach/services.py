@@ -93,8 +93,12 @@ def mailbox_for(user) -> Mailbox | None:
 COACH_KIND = {StepKind.EMAIL: "first_touch", StepKind.MANUAL_EMAIL: "first_touch", StepKind.FOLLOW_UP: "follow_up"}
 
 
+def can_edit_sequence(actor, sequence: Sequence) -> bool:
+    return sequence.owner_id == actor.pk or actor.is_manager
+
+
 def _ensure_sequence_editor(actor, sequence: Sequence) -> None:
-    if sequence.owner_id != actor.pk and not actor.is_manager:
+    if not can_edit_sequence(actor, sequence):
         raise PermissionDenied(f"“{sequence}” belongs to {sequence.owner}; only they or a manager can change it.")
 
 
@@ -391,7 +395,7 @@ def stop_for_reply(enrollment: Enrollment, *, from_email: str, subject: str, own
     crm.touch_log(actor=enrollment.owner, kind=TouchKind.EMAIL, direction=Direction.IN, person=replier or person,
                   summary=summary, source=Source.SEQUENCE, happened_at=at)
     crm.task_create(actor=enrollment.owner, owner=enrollment.owner, person=replier or person,
-                    title=f"{name} replied: answer {name}"[:200], due=timezone.localdate(), source=Source.SEQUENCE)
+                    title=f"{name} replied: write back"[:200], due=timezone.localdate(), source=Source.SEQUENCE)
     paused = 0
     if person.company_id:
         for other in Enrollment.objects.filter(person__company_id=person.company_id,
@@ -469,3 +473,31 @@ def enrollment_status_line(enrollment: Enrollment) -> str:
         return f"Paused: {enrollment.held_reason}"
     return f"{enrollment.get_status_display()}: {enrollment.stop_reason}"
 
+
+
+# The outbox: what the seller decides
+
+
+def outbox_send_draft(*, actor, message: OutboxMessage, now: datetime | None = None) -> OutboxMessage:
+    """The seller looked over a drafted (manual) email and sends it: it joins the queue and the run goes on."""
+    from . import worker
+
+    return worker.outbox_send_draft(actor=actor, message=message, now=now)
+
+
+def outbox_confirm(*, actor, message: OutboxMessage, went: bool, now: datetime | None = None) -> OutboxMessage:
+    """Settle a message the worker stopped in the middle of: it went (found in Sent), or send it again."""
+    from . import worker
+
+    _ensure_can_manage(actor, message.enrollment)
+    now = now or timezone.now()
+    if message.state != OutboxState.UNSURE:
+        raise ValidationError("Only a message marked unsure needs this.")
+    if went:
+        OutboxMessage.objects.filter(pk=message.pk, state=OutboxState.UNSURE).update(state=OutboxState.SENDING)
+        worker._mark_sent(message, now)
+    else:
+        OutboxMessage.objects.filter(pk=message.pk, state=OutboxState.UNSURE).update(
+            state=OutboxState.QUEUED, not_before=now, held_reason="", claimed_by="")
+    message.refresh_from_db()
+    return message

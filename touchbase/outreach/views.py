@@ -1,11 +1,195 @@
-"""Outreach pages. The one public page is the unsubscribe link; every other page needs a login."""
+"""Outreach pages: the mailbox, sequences and their steps, enrollments, the outbox, and the unsubscribe link.
 
+Views stay thin: they read the form, call a service and render; the services
+check who may change what. The one public page is the unsubscribe link;
+every other page needs a login (the site's middleware).
+"""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from touchbase.crm.models import Person
 
 from . import services
+from .forms import EnrollForm, MailboxForm, SequenceForm, StepForm
+from .models import Enrollment, EnrollmentStatus, OutboxMessage, OutboxState, Sequence, Step
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@require_GET
+def home(request):
+    sequences = Sequence.objects.filter(archived=False).select_related("owner").annotate(
+        steps_count=Count("steps", distinct=True),
+        running=Count("enrollments", filter=Q(enrollments__status__in=services.RUNNING), distinct=True),
+        replied=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.REPLIED), distinct=True),
+    )
+    return render(request, "outreach/home.html", {
+        "sequences": sequences, "mailbox": services.mailbox_for(request.user),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def mailbox_edit(request):
+    mailbox = services.mailbox_for(request.user)
+    form = MailboxForm.for_mailbox(mailbox, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mailbox_save(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Mailbox saved. Test the connection below.")
+            return redirect("outreach:mailbox")
+    return render(request, "outreach/mailbox.html", {"form": form, "mailbox": mailbox})
+
+
+@require_POST
+def mailbox_check(request):
+    mailbox = services.mailbox_for(request.user)
+    if mailbox is None:
+        raise Http404("Connect a mailbox first.")
+    checks = services.mailbox_test(mailbox=mailbox)
+    return render(request, "outreach/_mailbox_checks.html", {"checks": checks, "mailbox": mailbox})
+
+
+@require_http_methods(["GET", "POST"])
+def sequence_create(request):
+    form = SequenceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sequence = services.sequence_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return redirect("outreach:sequence", pk=sequence.pk)
+    return render(request, "outreach/sequence_form.html", {"form": form})
+
+
+def _sequence_page(request, sequence, step_form=None, status=200):
+    steps = list(sequence.steps.all())
+    enrollments = list(sequence.enrollments.select_related("person__company", "owner").order_by("-created_at")[:200])
+    return render(request, "outreach/sequence.html", {
+        "sequence": sequence, "steps": steps, "enrollments": enrollments,
+        "status_lines": {e.pk: services.enrollment_status_line(e) for e in enrollments},
+        "step_form": step_form or StepForm(), "can_edit": services.can_edit_sequence(request.user, sequence),
+    }, status=status)
+
+
+@require_GET
+def sequence_detail(request, pk: int):
+    return _sequence_page(request, get_object_or_404(Sequence.objects.select_related("owner"), pk=pk))
+
+
+@require_POST
+def step_add(request, pk: int):
+    sequence = get_object_or_404(Sequence, pk=pk)
+    form = StepForm(request.POST)
+    if form.is_valid():
+        try:
+            step = services.step_save(actor=request.user, sequence=sequence, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            if step.coach_blocked:
+                messages.warning(request, f"Step {step.position} saved, but the coach holds it until its errors "
+                                          "are fixed.")
+            return redirect("outreach:sequence", pk=sequence.pk)
+    return _sequence_page(request, sequence, step_form=form, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def step_edit(request, pk: int):
+    step = get_object_or_404(Step.objects.select_related("sequence"), pk=pk)
+    initial = {f: getattr(step, f) for f in StepForm.base_fields}
+    form = StepForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.step_save(actor=request.user, sequence=step.sequence, step=step, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return redirect("outreach:sequence", pk=step.sequence_id)
+    return render(request, "outreach/step_form.html", {"form": form, "step": step})
+
+
+@require_POST
+def person_enroll(request, pk: int):
+    person = get_object_or_404(Person, pk=pk)
+    form = EnrollForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Pick a sequence.")
+        return redirect("crm:person_detail", pk=person.pk)
+    try:
+        result = services.sequence_enroll(actor=request.user, sequence=form.cleaned_data["sequence"],
+                                          people=[person])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        for _, reason in result.refused:
+            messages.error(request, f"Not enrolled: {reason}")
+        if result.enrolled:
+            messages.success(request, f"{person.name} is in “{form.cleaned_data['sequence']}”.")
+    return redirect("crm:person_detail", pk=person.pk)
+
+
+ENROLLMENT_ACTIONS = {"stop": services.enrollment_stop, "pause": services.enrollment_pause,
+                      "resume": services.enrollment_resume}
+
+
+@require_POST
+def enrollment_action(request, pk: int, action: str):
+    enrollment = get_object_or_404(Enrollment.objects.select_related("person", "sequence"), pk=pk)
+    if action not in ENROLLMENT_ACTIONS:
+        raise Http404("No such action.")
+    try:
+        ENROLLMENT_ACTIONS[action](actor=request.user, enrollment=enrollment)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    back = request.POST.get("back") == "person"
+    return redirect("crm:person_detail", pk=enrollment.person_id) if back else \
+        redirect("outreach:sequence", pk=enrollment.sequence_id)
+
+
+@require_GET
+def outbox(request):
+    state = request.GET.get("state", "")
+    rows = OutboxMessage.objects.select_related("enrollment__person", "enrollment__sequence", "step").order_by(
+        "-created_at")
+    if state in OutboxState.values:
+        rows = rows.filter(state=state)
+    counts = dict(OutboxMessage.objects.values_list("state").annotate(n=Count("id")).order_by())
+    return render(request, "outreach/outbox.html", {
+        "rows": rows[:200], "state": state, "states": [(s, label, counts.get(s, 0)) for s, label in
+                                                       OutboxState.choices],
+    })
+
+
+@require_POST
+def outbox_decide(request, pk: int, decision: str):
+    message = get_object_or_404(OutboxMessage.objects.select_related("enrollment", "step"), pk=pk)
+    try:
+        if decision == "send":
+            services.outbox_send_draft(actor=request.user, message=message)
+        elif decision in ("went", "resend"):
+            services.outbox_confirm(actor=request.user, message=message, went=decision == "went")
+        else:
+            raise Http404("No such decision.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("outreach:outbox")
 
 
 @login_not_required
