@@ -2,9 +2,10 @@
 
     .venv/bin/python bench/coach_eval.py [--set FILE ...] [--show]
 
-By default it reads both labelled sets in tests/coach/: `devset.jsonl` (the
-rules were tuned on it) and `devset_fresh.jsonl` (written afterwards, its
-first score kept in the commit log as the honest figure). Each line of a set
+By default it reads every labelled set in tests/coach/: `devset.jsonl` (the
+rules were tuned on it), then `devset_fresh.jsonl` and `devset_fresh2.jsonl`,
+each written before the coach had seen it (their first scores are kept in
+the commit log as the honest figures; the rules were tuned on them after). Each line of a set
 is a realistic email, `{"id", "kind", "subject", "body",
 "expect"}`, where `expect` lists every rule id that should fire on it. A rule
 counts once per email (fired or not). Targets: precision >= 0.9 and recall

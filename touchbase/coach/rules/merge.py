@@ -51,7 +51,8 @@ def _is_field(token: str) -> bool:
         return False
     has_field_word = any(w in _FIELD_WORDS for w in words)
     if token.startswith("<"):
-        return inner.lower() not in _HTML_TAGS and (has_field_word or "_" in inner)
+        # In plain text a name in angle brackets is a placeholder, unless it is an HTML tag.
+        return inner.lower() not in _HTML_TAGS and len(inner.split()) <= 3
     if token.startswith("["):
         shouted = inner.isupper() and (len(inner.split()) > 1 or "_" in inner)
         return has_field_word or shouted
