@@ -187,5 +187,5 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client, dana):
 def test_the_service_refuses_a_coach_error_without_a_reason(sam, dana):
     with pytest.raises(services.CoachBlocked) as refused:
         services.email_log(actor=sam, person=dana, subject="Pilot", body=PADDED)
-    assert "length.chars" in {f.rule for f in refused.value.errors}
+    assert "length.chars" in {f.rule for f in refused.value.findings}
     assert not Touch.objects.exists()

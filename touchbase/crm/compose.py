@@ -33,7 +33,7 @@ class EmailForm(forms.Form):
                               widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "true"}))
     body = forms.CharField(strip=False, max_length=100_000, widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "true"}),
                            error_messages={"required": "The email is empty; write it first."})
-    email_kind = forms.ChoiceField(label="Kind", choices=KIND_CHOICES, initial="first_touch")
+    email_kind = forms.ChoiceField(label="Kind of email", choices=KIND_CHOICES, initial="first_touch")
     coach_override = forms.CharField(required=False, max_length=500, label="Reason to send anyway")
 
 

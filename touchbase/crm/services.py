@@ -262,7 +262,7 @@ class CoachBlocked(ValidationError):
     """The coach found an error in the email and the seller gave no reason to send it anyway."""
 
     def __init__(self, errors: list):
-        self.errors = errors
+        self.findings = errors
         rules = ", ".join(dict.fromkeys(f.rule for f in errors))
         super().__init__(f"The coach found {len(errors)} error{'s' if len(errors) != 1 else ''} ({rules}): "
                          "fix them, or give a reason to send anyway.", code="coach_blocked")

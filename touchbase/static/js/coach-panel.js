@@ -10,6 +10,7 @@
   var QUIET_MS = 300;     // ask once the seller pauses...
   var MAX_WAIT_MS = 1000; // ...or at least this often while they keep typing
   var RANK = { info: 1, warning: 2, error: 3 };
+  var WIDE = 80;          // a span longer than this (a whole sentence) is underlined, not filled
 
   function csrfToken() {
     var meta = document.querySelector('meta[name="csrf-token"]');
@@ -63,7 +64,8 @@
   }
 
   // Fit the edit to the sentence the way the coach's own rewrite does: a deleted opener takes its
-  // dangling "but"/"and" with it and the sentence keeps its capital; no double spaces are left.
+  // dangling "but"/"and" with it, a deleted sentence its full stop, the sentence keeps its capital,
+  // and no double spaces are left.
   function fitEdit(text, start, end, replacement) {
     var before = text.slice(0, start), after = text.slice(end);
     var sentenceStart = /(^|[.!?…]["'”’)]*\s+|\n\s*)$/.test(before);
@@ -71,7 +73,13 @@
       var could = /^\s*you\s+(?:could|would|can|might|will)\b/i.exec(after);
       if (could) { end += could[0].length; after = after.slice(could[0].length); }
     }
-    if (!replacement && sentenceStart) {
+    var wholeClause = !replacement && /(^|[,;:.!?…]["'”’)]*\s+|\n\s*)$/.test(before) && /^[.!?…]+/.test(after);
+    if (wholeClause) {
+      // The span was the whole sentence or clause: its closing mark and the space after go too.
+      var closing = /^[.!?…]+\s*/.exec(after)[0];
+      end += closing.length;
+      if (!/\S/.test(after.slice(closing.length))) start -= /\s*$/.exec(before)[0].length;
+    } else if (!replacement && sentenceStart) {
       var dangling = /^\s*[,;:—–-]*\s*(?:(?:but|and|so|that)\b)?[\s,]*/i.exec(after)[0];
       end += dangling.length;
       after = after.slice(dangling.length);
@@ -137,9 +145,11 @@
           var from = cuts[i], to = cuts[i + 1], piece = text.slice(from, to);
           var over = spans.filter(function (s) { return s.at[0] <= from && s.at[1] >= to; });
           if (!over.length) { mirror.appendChild(document.createTextNode(piece)); continue; }
-          var worst = over.reduce(function (w, s) { return RANK[s.f.severity] > RANK[w] ? s.f.severity : w; }, "info");
-          var mark = el("mark", "hl hl-" + worst, piece);
+          var worst = over.reduce(function (w, s) { return RANK[s.f.severity] > RANK[w.f.severity] ? s : w; });
+          var wide = worst.f.severity !== "error" && worst.at[1] - worst.at[0] > WIDE;
+          var mark = el("mark", "hl hl-" + worst.f.severity + (wide ? " hl-wide" : ""), piece);
           mark.dataset.findings = " " + over.map(function (s) { return s.f.index; }).join(" ") + " ";
+          mark.dataset.rules = over.map(function (s) { return s.f.rule; }).join(" ");
           mirror.appendChild(mark);
         }
         // A trailing newline needs something after it to take up its line.
@@ -223,6 +233,7 @@
 
     function render(review, text) {
       shown = review ? { review: review, body: text.body, subject: text.subject } : null;
+      root.classList.remove("coach-stale");
       var findings = review ? review.findings : [];
       findings.forEach(function (f, i) { f.index = i; });
       errors = findings.filter(function (f) { return f.severity === "error"; });
@@ -243,7 +254,9 @@
       });
 
       list.textContent = "";
-      findings.forEach(function (f) { list.appendChild(item(f)); });
+      // Errors first: they hold the send. Within a severity, the coach's order (by position).
+      findings.slice().sort(function (a, b) { return RANK[b.severity] - RANK[a.severity] || a.index - b.index; })
+        .forEach(function (f) { list.appendChild(item(f)); });
       status.textContent = !review ? "The coach reads as you write." :
         findings.length ? findings.length + " thing" + (findings.length === 1 ? "" : "s") + " to look at." :
         "Nothing to fix: send it.";
@@ -330,7 +343,12 @@
     }
 
     function typed() {
-      if (!fresh()) Object.keys(editors).forEach(function (name) { editors[name].paint([]); });
+      if (!fresh()) {
+        // The spans point into the text as it was: take them down until the next answer.
+        Object.keys(editors).forEach(function (name) { editors[name].paint([]); });
+        root.classList.add("coach-stale");
+        list.querySelectorAll("button.apply").forEach(function (button) { button.disabled = true; });
+      }
       mailtoLinks();
       schedule(false);
     }
