@@ -8,5 +8,7 @@ app_name = "metrics"
 
 urlpatterns = [
     path("", views.latest, name="latest"),
+    path("targets/", views.targets, name="targets"),
+    path("targets/<int:pk>/end/", views.target_end, name="target_end"),
     path("<str:kind>/<str:name>", views.report, name="report"),
 ]

@@ -6,15 +6,19 @@ viewer's. Everyone sees everyone's numbers: the leaderboard is open.
 
 import zoneinfo
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import exports, selectors, services
+from .forms import TargetForm
 from .measures import Scope
+from .models import Target
 from .periods import PeriodError, PeriodKind, current_period, parse_period
 
 
@@ -78,3 +82,37 @@ def _links(period, seller) -> dict:
         "present": url(present=1), "csv": url(format="csv"), "json": url(format="json"),
         **{k.adjective: url(current_period(k, now, period.zone)) for k in PeriodKind},
     }
+
+
+@require_http_methods(["GET", "POST"])
+def targets(request):
+    """Every target, in the open; managers set new ones here."""
+    form = TargetForm(request.POST or None, initial={"starts_on": timezone.localdate(), "ramp": True})
+    if request.method == "POST":
+        if not request.user.is_manager:
+            raise PermissionDenied("Only a manager sets targets.")
+        if form.is_valid():
+            try:
+                target = services.target_set(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                for name, errors in exc.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                messages.success(request, f"Target set: {target}.")
+                return redirect("metrics:targets")
+    rows = Target.objects.select_related("seller", "set_by").order_by("ends_on", "measure", "seller__first_name",
+                                                                       "-starts_on")
+    return render(request, "metrics/targets.html", {"form": form, "targets": rows},
+                  status=400 if form.errors else 200)
+
+
+@require_POST
+def target_end(request, pk: int):
+    target = get_object_or_404(Target, pk=pk)
+    try:
+        services.target_end(actor=request.user, target=target, last_day=timezone.localdate())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Target ended today: {target}.")
+    return redirect("metrics:targets")
