@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -55,6 +56,11 @@ def test_createuser_creates_a_user_with_each_role(db, role):
     assert f"Created {role} lee.{role}@example.com" in out.getvalue()
 
 
+def test_serve_refuses_fewer_than_one_thread():
+    with pytest.raises(CommandError, match="--threads must be 1 or more, got 0"):
+        call_command("serve", "--threads", "0")
+
+
 def test_createuser_refuses_a_role_that_does_not_exist(db):
     with pytest.raises(CommandError, match=r"--role: invalid choice: 'boss' \(choose from 'admin', 'manager', 'seller'\)"):
         call_command("createuser", "lee@example.com", "--role", "boss", "--password", PASSWORD)
@@ -88,18 +94,21 @@ def _wait_for_address(process: subprocess.Popen, seconds: float = 90) -> str:
                 return
 
     threading.Thread(target=read_until_address, daemon=True).start()
-    seen = []
-    while True:
+    seen: list[str] = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         try:
-            line = lines.get(timeout=seconds)
+            line = lines.get(timeout=0.2)
         except queue.Empty:
-            raise AssertionError(f"touchbase serve printed no address; it printed {seen}") from None
+            if process.poll() is not None:
+                raise AssertionError(f"touchbase serve stopped (exit {process.returncode}); it printed {seen}") from None
+            continue
         seen.append(line)
         found = re.search(r"http://\S+?/", line)
         if found:
             return found.group(0)
-        if process.poll() is not None and lines.empty():
-            raise AssertionError(f"touchbase serve stopped (exit {process.returncode}); it printed {seen}")
+    process.kill()
+    raise AssertionError(f"touchbase serve printed no address in {seconds} s; it printed {seen}")
 
 
 @pytest.fixture(scope="module")
@@ -166,10 +175,12 @@ def test_serve_stops_cleanly_on_sigterm(server):
     """systemd and Docker stop a service with SIGTERM."""
     process = subprocess.Popen([TOUCHBASE, "serve", "--port", "0"], env=server.env, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
-    url = _wait_for_address(process)
-    assert get(url + "login/")[0] == 200
-    process.terminate()
-    out, err = process.communicate(timeout=30)
+    try:
+        url = _wait_for_address(process)
+        assert get(url + "login/")[0] == 200
+    finally:
+        process.terminate()
+        out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert "Stopped." in out
     assert "Traceback" not in err
