@@ -312,3 +312,29 @@ def test_a_bad_row_found_by_the_second_process_leaves_no_half_import(write_csv, 
     with pytest.raises(BadFile, match="row 6, column 9: the row has 9 fields but the header has 8"):
         services.leads_import(path=write_csv(rows), fork=True)
     assert snapshot() == before
+
+
+def _indexes():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                       "AND tbl_name IN ('crm_person', 'crm_company') ORDER BY name")
+        return cursor.fetchall()
+
+
+def test_a_big_import_builds_the_indexes_again_and_a_failed_one_keeps_them(write_csv, db, monkeypatch):
+    from django.db import connection
+
+    from touchbase.prospecting import importer
+
+    if connection.vendor != "sqlite":
+        pytest.skip("indexes are set aside only on SQLite")
+    monkeypatch.setattr(importer, "BIG_IMPORT_ROWS", 0)
+    before = _indexes()
+    services.leads_import(path=write_csv([HEADER, *ROWS]))
+    assert _indexes() == before
+    assert Person.objects.filter(email="dana@acme.example").exists()
+    with pytest.raises(BadFile):
+        services.leads_import(path=write_csv([HEADER, ROWS[0], [*ROWS[1], "extra"]], name="bad.csv"))
+    assert _indexes() == before
