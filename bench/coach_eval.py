@@ -4,9 +4,10 @@
 
 By default it reads every labelled set in tests/coach/: `devset.jsonl` (the
 rules were tuned on it), then `devset_fresh.jsonl` and `devset_fresh2.jsonl`,
-each written before the coach had seen it (their first scores are kept in
-the commit log as the honest figures; the rules were tuned on them after). Each line of a set
-is a realistic email, `{"id", "kind", "subject", "body",
+each written before the coach had seen it (their first scores are kept in the
+commit log as the honest figures; the rules were tuned on them after).
+
+Each line of a set is a realistic email, `{"id", "kind", "subject", "body",
 "expect"}`, where `expect` lists every rule id that should fire on it. A rule
 counts once per email (fired or not). Targets: precision >= 0.9 and recall
 >= 0.85 per rule, precision >= 0.97 for error-severity rules. `--show` prints
@@ -55,10 +56,7 @@ def main() -> int:
     parser.add_argument("--set", type=Path, action="append", help="a labelled JSONL set (repeatable)")
     parser.add_argument("--show", action="store_true", help="print each miss and false alarm")
     args = parser.parse_args()
-    sets = args.set or [
-        ROOT / "tests" / "coach" / "devset.jsonl",
-        ROOT / "tests" / "coach" / "devset_fresh.jsonl",
-    ]
+    sets = args.set or sorted((ROOT / "tests" / "coach").glob("devset*.jsonl"))
     emails = []
     for path in sets:
         some = load(path)

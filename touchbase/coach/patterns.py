@@ -59,6 +59,7 @@ def matched_phrase(match: re.Match[str], phrases: Iterable[str] | Mapping[str, s
 _WORD = re.compile(r"[\w']+")
 _WORD_CHAR = re.compile(r"[\w'’]")
 # Splitting on whitespace after blanking punctuation is several times faster than a word regex.
+_WHITESPACE_TO_SPACE = str.maketrans("\n\r\t\x0b\x0c\u00a0\u2028\u2029", "        ")
 _PUNCTUATION_TO_SPACE = str.maketrans({c: " " for c in '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~“”‘«»—–…•·¡¿'})
 
 
@@ -77,7 +78,7 @@ class Scan:
         if len(low) != len(text):  # a few letters (İ) grow when lowercased; keep those as written
             low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
         self.text = text
-        self.low = low.replace("’", "'")
+        self.low = low.replace("’", "'").translate(_WHITESPACE_TO_SPACE)
         self.tokens = self.low.translate(_PUNCTUATION_TO_SPACE).split()
         self.words = frozenset(self.tokens)
 
@@ -101,7 +102,9 @@ def _expansions(tokens: list[str]) -> list[tuple[str, str]]:
             continue
         rest = " ".join(words[1:] + after)
         rest_regex = phrase_regex(rest) if rest else ""
-        joint = "" if not rest or rest.startswith("…") else r"\s+"
+        # Scan.low has every whitespace character as a plain space, so "word " is a literal prefix
+        # the engine can jump between, rather than every place the letters of a short word occur.
+        joint = "" if not rest or rest.startswith("…") else r" \s*"
         variants.append((words[0], joint + rest_regex))
     if token.startswith("("):
         variants += _expansions(after)

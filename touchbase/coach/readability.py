@@ -12,9 +12,8 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 # Words are whitespace-separated tokens that contain a letter or a digit (the catalogue's definition).
-# Only token starts are tried (the lookbehind), so a long run of punctuation costs one scan, not a square.
-_WORD = re.compile(r"(?<!\S)(?=\S*?[^\W_])\S+")
 _ALNUM = re.compile(r"[^\W_]")
+_TOKEN = re.compile(r"\S+")
 # A whitespace-delimited token with no letter or digit; starting at a space keeps the scan linear.
 _PUNCTUATION_TOKEN = re.compile(r"\s(?:[^\w\s]|_)+(?=\s|$)")
 _LETTERS = re.compile(r"[^\W\d_]+")
@@ -39,7 +38,7 @@ class Sentence(NamedTuple):
 
 def iter_words(text: str) -> Iterator[tuple[int, int]]:
     """Spans of the words in `text`, lazily."""
-    return (m.span() for m in _WORD.finditer(text))
+    return (m.span() for m in _TOKEN.finditer(text) if _ALNUM.search(m.group()))
 
 
 def words(text: str) -> list[tuple[int, int]]:

@@ -30,6 +30,7 @@ _HISTORY = re.compile(
 )
 _HISTORY_MARKERS = ("wrote:", "forwarded", "original message", "from:", "a écrit", "schrieb")
 _FORWARDED_SUBJECT = re.compile(r"^[ \t]*\*?Subject:\*?[ \t]*(\S[^\n]*)", re.MULTILINE | re.IGNORECASE)
+_QUOTE_HINT = re.compile(r"\n[ \t]*>")
 _QUOTE_LINE = re.compile(r"^[ \t]*>[^\n]*(?:\n|$)", re.MULTILINE)
 _SIG_DASHES = re.compile(r"^(?:-- ?|—|__)[ \t]*$", re.MULTILINE)
 _SENT_FROM = re.compile(
@@ -73,7 +74,9 @@ def split(text: str, quoted_ranges: list[tuple[int, int]] | None = None) -> Part
     history = _HISTORY.search(text) if any(marker in low for marker in _HISTORY_MARKERS) else None
     history_start = history.start() if history else len(text)
     quoted = (
-        [(m.start(), m.end()) for m in _QUOTE_LINE.finditer(text, 0, history_start)] if ">" in text else []
+        [(m.start(), m.end()) for m in _QUOTE_LINE.finditer(text, 0, history_start)]
+        if (text.lstrip(" \t").startswith(">") or _QUOTE_HINT.search(text))
+        else []
     )
     quoted = _merge(quoted + [r for r in quoted_ranges or [] if r[0] < history_start])
     forwarded = _FORWARDED_SUBJECT.search(text, history_start) if history else None
