@@ -60,6 +60,12 @@ class CompanyFit(models.Model):
     def __str__(self) -> str:
         return f"{self.company_id}: {self.tier} ({self.score})"
 
+    def reasons(self) -> list[dict]:
+        """Each criterion of the framework with its label, points and whether this company met it."""
+        met = set(self.met)
+        return [{"key": c["key"], "label": c.get("label") or c["key"], "points": c["points"], "met": c["key"] in met}
+                for c in self.framework.criteria]
+
 
 class Answer(models.TextChoices):
     YES = "yes", "Yes"
