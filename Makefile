@@ -10,7 +10,7 @@ PORT ?= 8000
 $(BIN)/touchbase: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $(BIN)/touchbase
 
 install: $(BIN)/touchbase
