@@ -38,6 +38,8 @@ class Sentence(NamedTuple):
 
 def iter_words(text: str) -> Iterator[tuple[int, int]]:
     """Spans of the words in `text`, lazily."""
+    if not _PUNCTUATION_TOKEN.search(" " + text):
+        return (m.span() for m in _TOKEN.finditer(text))
     return (m.span() for m in _TOKEN.finditer(text) if _ALNUM.search(m.group()))
 
 
@@ -55,7 +57,7 @@ def word_list(text: str) -> list[str]:
 
 
 def word_count(text: str) -> int:
-    return len(word_list(text))
+    return len(text.split()) - len(_PUNCTUATION_TOKEN.findall(" " + text))
 
 
 def sentences(text: str) -> list[Sentence]:

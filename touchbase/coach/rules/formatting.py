@@ -12,11 +12,15 @@ from .registry import rule
 _ACRONYMS = frozenset(ACRONYMS.split())
 _CAPS_WORD = re.compile(r"(?<![\w'’])[^\W\d_a-z]{4,}(?![\w'’])")
 _BANGS = re.compile(r"!{2,}")
-_ANY_CAPS_RUN = re.compile(r"[A-Z]{4}|[^\x00-\x7f]")
+_CAPS_RUN = re.compile(r"[A-Z]{4}")
+
+
+def _may_shout(text: str) -> bool:
+    return "!!" in text or not text.isascii() or bool(_CAPS_RUN.search(text))
 
 
 def _shouting(text: str, skip: list[tuple[int, int]]):
-    if not (_ANY_CAPS_RUN.search(text) or "!!" in text):
+    if not _may_shout(text):
         return
     for match in _CAPS_WORD.finditer(text):
         word = match.group()
@@ -35,7 +39,7 @@ def all_caps_or_double_bang(draft: Draft):
         ):
             yield Hit("subject", match.start(), match.end(), message, suggestion)
     own = draft.own.text
-    if not (_ANY_CAPS_RUN.search(own) or "!!" in own):
+    if not _may_shout(own):
         return
     fields = [span for span, _ in field_spans(own, [(0, len(own))])]
     for match, message, suggestion in _shouting(own, fields):
