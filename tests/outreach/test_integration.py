@@ -218,3 +218,17 @@ def test_a_crashed_send_missing_from_sent_goes_again(sam, dana, reno, sams_full_
     run(TUESDAY_10 + timedelta(minutes=10))
     assert OutboxMessage.objects.get().state == "sent"
     assert len(smtp_server.messages) == 1
+
+
+def test_a_renumbered_inbox_is_read_again_without_acting_twice(sam, dana, reno, sams_full_mailbox, dovecot,
+                                                               smtp_server):
+    from touchbase.outreach.models import Mailbox
+
+    start(sam, reno, dana)
+    [first] = dovecot.messages("dana@acme.example")
+    send(smtp_server, reply(first))
+    run(TUESDAY_10 + timedelta(minutes=5))
+    Mailbox.objects.update(imap_uidvalidity=1)  # as if the server had rebuilt the folder
+    run(TUESDAY_10 + timedelta(minutes=6))
+    assert Task.objects.filter(owner=sam, person=dana).count() == 1
+    assert Touch.objects.filter(person=dana, direction=Direction.IN).count() == 1

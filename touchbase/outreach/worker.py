@@ -534,6 +534,11 @@ def poll_mailbox(mailbox: Mailbox, now: datetime, counts: Counter) -> None:
                     if InboundMessage.objects.filter(mailbox=mailbox, uidvalidity=validity, uid=uid).exists():
                         continue
                     found = inbound.read(raw, now.date())
+                    if found.message_id and InboundMessage.objects.filter(
+                            mailbox=mailbox, message_id=found.message_id[:250]).exists():
+                        # The same mail under a new UID (the server renumbered, or it was copied back): acted on.
+                        last = max(uid, last)
+                        continue
                     try:
                         with transaction.atomic():
                             kind, enrollment, action = apply_inbound(mailbox, found, now)
