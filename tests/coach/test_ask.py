@@ -62,7 +62,7 @@ def test_it_suggests_each_ask_as_its_own_short_email():
         "ask.multiple",
     )
     assert "Email 1: “Hi Sam, are you free for a call Thursday? Thx.”" in finding.suggestion
-    assert "Email 2: “Hi Sam, Also, could you send me the current vendor list? Thx.”" in finding.suggestion
+    assert "Email 2: “Hi Sam, could you send me the current vendor list? Thx.”" in finding.suggestion
 
 
 @pytest.mark.parametrize(

@@ -65,3 +65,7 @@ def test_it_does_not_flag_an_email_about_the_reader(body):
 
 def test_it_reads_the_first_sentence_after_the_greeting():
     assert spans("Hi Sam, I run sales at Acme. Worth a call?", "peer.self_focus") == ["I"]
+
+
+def test_it_reads_past_a_greeting_to_an_unfilled_field():
+    assert "peer.self_focus" in fired("Hi {{first_name}},\n\nI run sales at Acme. Worth a call?")

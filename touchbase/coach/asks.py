@@ -27,7 +27,8 @@ from .readability import Sentence
 
 GREETING = re.compile(
     r"^(?:hi|hey|hello|dear|morning|good (?:morning|afternoon|evening)|hiya|yo)\b"
-    r"(?:[ \t]+(?P<name>[^\W\d_][\w'’-]*))?(?:[ \t]+[^\W\d_][\w'’-]*)?[ \t]*[,!:—–-]*[ \t]*",
+    r"(?:[ \t]+(?:(?P<name>[^\W\d_][\w'’-]*)|\{\{[^{}\n]{1,40}\}\}|\{[^{}\n]{1,40}\}|\[[^\]\n]{1,40}\]"
+    r"|%\w{1,30}%|\*\|\w{1,30}\|\*|<[^<>\n]{1,40}>))?(?:[ \t]+[^\W\d_][\w'’-]*)?[ \t]*[,!:—–-]*[ \t]*",
     re.IGNORECASE,
 )
 _GREETING_INITIALS = frozenset("HhDdMmGgYy")

@@ -204,10 +204,15 @@ def _report_field(say, field: str, text: str, result: Review) -> None:
         if number not in shown:
             shown.add(number)
             label = "subject" if field == "subject" else f"{number + 1:>4}"
-            say(f"{label} │ {lines[number][:200]}")
+            say(f"{label} │ {lines[number]}")
         column = finding.start - starts[number]
+        span = text[finding.start : finding.end].replace("\n", " ")
+        span = span if len(span) <= 40 else span[:39] + "…"
+        # Long lines (a paragraph is one line) would push a caret off the screen: name the span instead.
+        pad = " " * column if column <= 80 else ""
+        named = "" if span in finding.message else f" “{span}”"
         say(
-            f"     │ {' ' * min(column, 120)}^ {finding.severity} {finding.rule}: {finding.message}",
+            f"     │ {pad}^ {finding.severity} {finding.rule}{named}: {finding.message}",
             _SEVERITY_STYLE[finding.severity],
         )
-        say(f"     │ {' ' * min(column, 120)}  → {finding.suggestion}", "dim")
+        say(f"     │ {pad}  → {finding.suggestion}", "dim")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..asks import has_reason, placebo_spans, strip_greeting
 from ..draft import Draft
 from .edits import quote
@@ -23,8 +25,27 @@ def nothing_to_reply_to(draft: Draft):
         yield draft.whole_own_hit(message, suggestion)
 
 
+_CONNECTOR = re.compile(
+    r"^(?:also|and|plus|separately|additionally|oh,? and|one more thing)\b[,:]?\s*", re.IGNORECASE
+)
+
+
+_LOWER_AFTER_GREETING = frozenset(
+    "can could would will are is do does did who what when where how any have has should want free worth open "
+    "please let mind".split()
+)
+
+
 def _ask_text(group) -> str:
-    return " ".join(strip_greeting(ask.text)[1] for ask in group)
+    """The ask on its own, to follow "Hi Sam,": no "Also," that tied it to the other ask."""
+    parts = []
+    for ask in group:
+        text = _CONNECTOR.sub("", strip_greeting(ask.text)[1])
+        first = text.split(" ", 1)[0].lower()
+        if not parts and first in _LOWER_AFTER_GREETING:
+            text = text[:1].lower() + text[1:]
+        parts.append(text)
+    return " ".join(parts)
 
 
 @rule("ask.multiple", "warning", kinds=("first_touch", "follow_up", "reply"))
