@@ -9,8 +9,12 @@ Python rules.
 """
 
 from django.db import connection
+from django.db.models import Count
+
+from touchbase.crm.models import Person
 
 from .framework import Scorer, title_glob, title_regex
+from .models import CompanyFit
 
 # The parameters of one statement stay under SQLite's limit (32,766) with room for the criteria.
 IDS_PER_STATEMENT = 20_000
@@ -165,3 +169,30 @@ def id_filters(ids) -> list[tuple[str, list]]:
     wanted = sorted(set(ids))
     return [(f"c.id IN ({', '.join(['%s'] * len(part))})", part)
             for part in (wanted[i:i + IDS_PER_STATEMENT] for i in range(0, len(wanted), IDS_PER_STATEMENT))]
+
+
+def tier_list(*, tier: str | None = None):
+    """Scored companies, A first and the best score first within a tier."""
+    fits = CompanyFit.objects.select_related("company", "company__owner").order_by("tier", "-score", "company__name")
+    return fits.filter(tier=tier) if tier else fits
+
+
+def tier_counts() -> dict[str, int]:
+    counts = dict(CompanyFit.objects.values_list("tier").annotate(n=Count("pk")).values_list("tier", "n"))
+    return {tier: counts.get(tier, 0) for tier in ("A", "B", "C")}
+
+
+def key_contacts(company_ids: list[int], scorer: Scorer) -> dict[int, list[Person]]:
+    """The people at these companies whose titles meet a title criterion of the framework, by company.
+
+    Each person gets `gaps`: what a seller still has to find ("email", "phone").
+    """
+    contacts: dict[int, list[Person]] = {}
+    if not scorer.needs_titles:
+        return contacts
+    people = Person.objects.filter(company_id__in=company_ids).exclude(title="").order_by("last_name", "first_name")
+    for person in people.only("id", "first_name", "last_name", "email", "phone", "title", "company_id", "owner_id"):
+        if scorer.title_mask(person.title):
+            person.gaps = [name for name in ("email", "phone") if not getattr(person, name)]
+            contacts.setdefault(person.company_id, []).append(person)
+    return contacts

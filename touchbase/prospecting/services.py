@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from openpyxl import Workbook
 
-from touchbase.crm.models import Company, Deal, Person
+from touchbase.crm.models import Company, Deal, Person, Source, Task
 from touchbase.crm.permissions import ensure_can_edit
 
 from .files import BadFile, open_table
@@ -24,9 +24,9 @@ from .framework import DEFAULT_CRITERIA, DEFAULT_TIER_A_MIN, DEFAULT_TIER_B_MIN,
 from .importer import CHUNK as IMPORT_CHUNK
 from .importer import RejectedRows, Report, importer_for, secondary_indexes_deferred
 from .mapping import MappingError, missing_columns, resolve
-from .models import Answer, Framework, Qualifier
+from .models import Answer, CompanyFit, Framework, Qualifier
 from .rows import parsed_chunks, rows_for
-from .selectors import fits_rebuild, fits_upsert, id_filters, tier_moves
+from .selectors import fits_rebuild, fits_upsert, id_filters, key_contacts, tier_moves
 
 TIERS = ("A", "B", "C")
 IMPORT_CACHE_KB = 128 * 1024
@@ -296,3 +296,32 @@ def records_export(*, kind: str, path, tier: str | None = None) -> int:
     finally:
         partial.unlink(missing_ok=True)
     return count
+
+
+def key_contact_gaps_to_tasks(*, actor, tier: str = "A") -> list[Task]:
+    """A task per missing email or phone of a key contact at the companies of a tier.
+
+    The task goes to the company's owner (else to the actor) and is due today; a gap that already
+    has an open task gets no second one, so running this again adds only what is new.
+    """
+    if tier not in TIERS:
+        raise ValidationError({"tier": f"{tier!r} is not a tier (A, B or C)."})
+    if actor is None or not actor.is_authenticated:
+        raise PermissionDenied("Log in to create tasks.")
+    scorer = scorer_for(framework_current())
+    company_ids = list(CompanyFit.objects.filter(tier=tier).values_list("company_id", flat=True))
+    owners = dict(Company.objects.filter(pk__in=company_ids).values_list("pk", "owner_id"))
+    created = []
+    with transaction.atomic():
+        for start in range(0, len(company_ids), 500):
+            contacts = key_contacts(company_ids[start:start + 500], scorer)
+            for company_id, people in contacts.items():
+                for person in people:
+                    for gap in person.gaps:
+                        title = f"Find the {gap} of {person.name}"[:200]
+                        if Task.objects.filter(person=person, title=title, done=False).exists():
+                            continue
+                        created.append(Task.objects.create(
+                            title=title, due=timezone.localdate(), owner_id=owners.get(company_id) or actor.pk,
+                            person=person, company_id=company_id, source=Source.SYSTEM))
+    return created

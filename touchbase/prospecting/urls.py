@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+"""Prospecting pages, mounted at /leads/."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "prospecting"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.tier_list, name="tier_list"),
+    path("gap-tasks/", views.gap_tasks, name="gap_tasks"),
+]
