@@ -115,6 +115,10 @@ def test_a_reason_to_send_anyway_lifts_the_hold_and_stays_on_the_touch(page, liv
     mail_app = page.get_by_role("link", name="Open in my mail app")
     expect(mail_app).to_have_attribute("aria-disabled", "true")
 
+    if os.environ.get("SCREENSHOTS"):
+        page.set_viewport_size({"width": 390, "height": 844})
+        snap(page, "phone")
+        page.set_viewport_size({"width": 1400, "height": 900})
     panel.get_by_label("Reason to send anyway").fill("Dana asked for the details in writing")
     expect(send).to_be_enabled()
     expect(mail_app).to_have_attribute("href", re.compile(r"^mailto:dana@acme\.example\?subject=Board%20meeting%20Friday&body=Hi%20Dana"))
