@@ -94,7 +94,8 @@ def run_import(path: Path) -> dict:
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"seconds": seconds, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "reader_peak_rss_mb": children.ru_maxrss / 1024, "cpu_main": cpu[0] - cpu_before[0],
-            "cpu_reader": cpu[1] - cpu_before[1], "rss_before_mb": rss_before / 1024, "report": report.as_dict()}
+            "cpu_reader": cpu[1] - cpu_before[1], "rss_before_mb": rss_before / 1024, "report": report.as_dict(),
+            "cache_mb": services.IMPORT_CACHE_KB // 1024}
 
 
 def _cpu() -> tuple[float, float]:
@@ -186,7 +187,9 @@ def main() -> None:
           f"+ {imported['cpu_reader']:.1f} s reader")
     print(f"peak memory of the import process: {imported['peak_rss_mb']:.0f} MB "
           f"(of which {imported['rss_before_mb']:.0f} MB before the import: Python, Django, migrations; "
-          f"includes a {128} MB SQLite page cache); forked reader: {imported['reader_peak_rss_mb']:.0f} MB")
+          f"includes a {imported['cache_mb']} MB SQLite page cache); "
+          + (f"forked reader: {imported['reader_peak_rss_mb']:.0f} MB" if imported["reader_peak_rss_mb"]
+             else "no forked reader (small file)"))
     print(f"report: rows {report['rows']:,} = created {report['created']:,} + updated {report['updated']:,} "
           f"+ unchanged {report['unchanged']:,} + rejected {report['rejected']:,}; "
           f"companies created {report['companies_created']:,}; tiers {report['tiers']}")

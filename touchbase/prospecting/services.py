@@ -29,7 +29,7 @@ from .rows import parsed_chunks, rows_for
 from .selectors import fits_rebuild, fits_upsert, id_filters, key_contacts, tier_moves
 
 TIERS = ("A", "B", "C")
-IMPORT_CACHE_KB = 128 * 1024
+IMPORT_CACHE_KB = 64 * 1024
 
 
 def framework_current() -> Framework:
