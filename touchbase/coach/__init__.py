@@ -1,8 +1,9 @@
 """The email coach: reads what a seller is about to send and says, span by span, what to fix.
 
 Plain Python with no Django import: the web panel, the API and the CLI all
-call `review()`. The rules and their ids are in `/work/shared/coach-rules.md`
-(the catalogue); each lives in `rules/<family>.py` under its id.
+call `review()`. The rules and their ids are those of the rule catalogue
+(`shared/coach-rules.md`); each lives in `rules/<family>.py` under its id, and
+the words it looks for are data in `phrases.py`.
 """
 
 from .draft import KINDS
