@@ -13,14 +13,22 @@ from typing import NamedTuple
 
 from .patterns import Phrases, Scan, compile_phrases, phrase_regex
 from .phrases import (
+    ASK_STARTERS,
     ASK_TOPICS,
     CALENDAR_HOSTS,
+    DATES,
+    EVENT_VERBS,
     FOLLOW_ON,
     GUILT,
+    MONTHS,
+    OPTION_GLUE,
     OPTION_WORDS,
     PLACEBO_REASONS,
+    PURPOSE_ONLY,
+    QUOTE_INTROS,
     REASONS,
     REQUESTS,
+    RESULT_VERBS,
     RHETORICAL_OPENERS,
 )
 from .readability import Sentence
@@ -32,19 +40,14 @@ GREETING = re.compile(
     re.IGNORECASE,
 )
 _GREETING_INITIALS = frozenset("HhDdMmGgYy")
-_QUESTION_END = re.compile(r"\?[\s'’\"”)\]]*$")
 _QUOTED_QUESTION = re.compile(r"\?['’\"”]+[)\]]?\s*$")
 _QUOTE_INTRO = re.compile(
-    r"\b(?:asked|asks|asking|wondered|wonders|wanted to know|the question)\b[^?]{0,60}?[:,]\s*['’\"“‘]?[^?]*\?",
+    r"\b(?:" + "|".join(map(re.escape, QUOTE_INTROS)) + r")\b[^?]{0,60}?[:,]\s*['’\"“‘]?[^?]*\?",
     re.IGNORECASE,
 )
 _QUOTES = re.compile(r"[\"“”]|(?<![\w])['‘]|['’](?![\w])")
 _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself|you['’](?:re|ve|d|ll)|u|ur)\b", re.IGNORECASE)
-_YES_NO = re.compile(
-    r"^(?:do|does|did|can|could|would|will|is|are|any|have|has|should|shall|worth|interested|open|"
-    r"free|thoughts|up for|keen|fancy|want|mind|ok|okay|make sense|sound|how about|what about)\b",
-    re.IGNORECASE,
-)
+_YES_NO = re.compile(r"^(?:" + "|".join(map(re.escape, ASK_STARTERS)) + r")\b", re.IGNORECASE)
 _WH_START = re.compile(r"^(?:why|what|how|who|when|where|which)\b", re.IGNORECASE)
 _ASKING_BECAUSE = re.compile(r"^(?:asking|curious|wondering)\b", re.IGNORECASE)
 _RHETORICAL = re.compile(r"^(?:" + compile_phrases(RHETORICAL_OPENERS).pattern + ")", re.IGNORECASE)
@@ -65,43 +68,26 @@ _SENTENCE_WORD = re.compile(r"[\w']+")
 _TIME = re.compile(
     r"^\d{1,2}(?:[:.]\d\d)?(?:am|pm|h)?$|^\d{1,2}(?:st|nd|rd|th)$|^\d{1,2}/\d{1,2}$", re.IGNORECASE
 )
-_GLUE = frozenset(
-    "does do would will is are was work works working better best for you your at on in the a an this "
-    "next that how about what good ok okay fine great suit suits let me know if either one of those "
-    "these then there sometime some time around later early late quick".split()
-)
+_GLUE = frozenset(OPTION_GLUE.split())
 _WORD = re.compile(r"[\w'’:./]+")
 _REASON = Phrases(REASONS)
-_PLACEBO = Phrases(
-    [
-        *PLACEBO_REASONS,
-        "so (that) [we/I] can [chat/talk/discuss/connect/meet/catch up/hop on a call/find time/set up a call/"
-        "get to know each other/touch base]",
-    ]
-)
+_PLACEBO = Phrases([*PLACEBO_REASONS, *PURPOSE_ONLY])
 # Evidence with a number ("cut churn 20%", "3x more meetings") is why it matters to the reader.
 _BENEFIT = re.compile(
-    r"\b(?:save[sd]?|cut|cuts|reduced?|reduces|reduction|doubled?|halved?|grow|grew|lift(?:ed)?|increased?|"
-    r"boost(?:ed)?|drop(?:ped)?|raised?|won|closed|achieved?)\b[^.?!\n]{0,60}?\d"
-    r"|\d(?:[\d.,]*)\s?(?:%|x\b|percent\b)",
+    r"\b(?:" + "|".join(RESULT_VERBS) + r")\b[^.?!\n]{0,60}?\d|\d(?:[\d.,]*)\s?(?:%|x\b|percent\b)",
     re.IGNORECASE,
 )
-
-
-_WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _TIMING = re.compile(
-    r"\b(?:starts?|starting|begins?|opens?|opening|closes?|closing|meets?|locks?|ends?|launch(?:es)?|kicks? off|"
-    r"is up|are up|goes live|go live|lands?|fills? up)\b[^.?!\n]{0,30}?\b(?:"
-    + _WEEKDAYS
-    + "|"
-    + _MONTHS
-    + r"|"
-    r"q[1-4]|h[12]|next (?:week|month|quarter|year)|\d{1,2}(?:st|nd|rd|th)|tomorrow|today)\b",
+    r"\b(?:"
+    + "|".join(EVENT_VERBS)
+    + r")\b[^.?!\n]{0,30}?\b(?:"
+    + "|".join(DATES)
+    + r"|\d{1,2}(?:st|nd|rd|th))\b",
     re.IGNORECASE,
 )
+# "since you're opening Reno" is a reason; "since 2019" or "since March" is only a date.
 _SINCE = re.compile(
-    r"\bsince\s+(?!(?:\d|last|then|" + _MONTHS + r"|the (?:start|beginning)|early|late)\b)[a-z]",
+    r"\bsince\s+(?!(?:\d|last|then|" + "|".join(MONTHS) + r"|the (?:start|beginning)|early|late)\b)[a-z]",
     re.IGNORECASE,
 )
 _SECOND_REQUEST = re.compile(

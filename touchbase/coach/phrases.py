@@ -594,3 +594,150 @@ HTML_TAGS = """
 a abbr b big blockquote body br center code div em font h1 h2 h3 h4 h5 h6 head hr html i img
 li link meta ol p pre s small span strong style sub sup table tbody td th thead title tr u ul
 """
+
+# ask: a question that starts like this is put to the reader even without "you" ("Worth a call?").
+ASK_STARTERS = [
+    "do",
+    "does",
+    "did",
+    "can",
+    "could",
+    "would",
+    "will",
+    "is",
+    "are",
+    "any",
+    "have",
+    "has",
+    "should",
+    "shall",
+    "worth",
+    "interested",
+    "open",
+    "free",
+    "thoughts",
+    "up for",
+    "keen",
+    "fancy",
+    "want",
+    "mind",
+    "ok",
+    "okay",
+    "make sense",
+    "sound",
+    "how about",
+    "what about",
+]
+
+# ask.multiple: words that carry no new ask in a follow-on ("Does Thursday at 2 work for you?").
+OPTION_GLUE = """
+does do would will is are was work works working better best for you your at on in the a an this next that
+how about what good ok okay fine great suit suits let me know if either one of those these then there sometime
+some time around later early late quick
+"""
+
+# ask.reason: a bare purpose is no reason ("15 minutes so we can chat").
+PURPOSE_ONLY = [
+    "so (that) [we/I] can [chat/talk/discuss/connect/meet/catch up/hop on a call/find time/set up a call/"
+    "get to know each other/touch base]",
+]
+
+# ask.reason: an event with a date is timing ("the pilot starts on the 12th", "renewal is up in May").
+EVENT_VERBS = [
+    "start",
+    "starts",
+    "starting",
+    "begin",
+    "begins",
+    "open",
+    "opens",
+    "opening",
+    "close",
+    "closes",
+    "closing",
+    "meet",
+    "meets",
+    "lock",
+    "locks",
+    "end",
+    "ends",
+    "launch",
+    "launches",
+    "kick off",
+    "kicks off",
+    "is up",
+    "are up",
+    "goes live",
+    "go live",
+    "land",
+    "lands",
+    "fill up",
+    "fills up",
+]
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+DATES = [
+    *WEEKDAYS,
+    *MONTHS,
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "h1",
+    "h2",
+    "next week",
+    "next month",
+    "next quarter",
+    "next year",
+    "tomorrow",
+    "today",
+]
+
+# ask.reason: a result with a number is why it matters to the reader ("cut churn 20%").
+RESULT_VERBS = [
+    "save",
+    "saves",
+    "saved",
+    "cut",
+    "cuts",
+    "reduce",
+    "reduced",
+    "reduces",
+    "reduction",
+    "double",
+    "doubled",
+    "halve",
+    "halved",
+    "grow",
+    "grew",
+    "lift",
+    "lifted",
+    "increase",
+    "increased",
+    "boost",
+    "boosted",
+    "drop",
+    "dropped",
+    "raise",
+    "raised",
+    "won",
+    "closed",
+    "achieve",
+    "achieved",
+]
+
+# ask: a question after these words is someone else's ("A CFO asked me: 'Why…?'").
+QUOTE_INTROS = ["asked", "asks", "asking", "wondered", "wonders", "wanted to know", "the question"]
