@@ -14,10 +14,10 @@ from .split import Parts, split
 from .text import Field, OwnText, own_text_from, subtract
 
 KINDS = ("first_touch", "follow_up", "drip", "reply", "social")
+EMAIL_KINDS = frozenset(KINDS) - {"social"}
 # Sentence-level reading stops here: a pasted 5 MB log is still counted in full, but only
 # its first 100,000 characters are read sentence by sentence, so the answer stays quick.
 JUDGED_CHARS = 100_000
-EMAIL_KINDS = frozenset(KINDS) - {"social"}
 
 
 class Hit(NamedTuple):
@@ -32,6 +32,8 @@ class Hit(NamedTuple):
 
 @dataclass
 class Draft:
+    """The email as the rules see it; each reading is computed once, when a rule first needs it."""
+
     kind: str
     body: Field
     subject: Field | None
@@ -45,7 +47,8 @@ class Draft:
     def own(self) -> OwnText:
         ranges = self.parts.own
         if self.context.get("template"):
-            from .rules.merge import field_spans
+            # A template's fields are filled at send time, so their placeholders are not counted.
+            from .rules.merge import field_spans  # the rules import this module: import late, no cycle
 
             ranges = subtract(ranges, [span for span, _ in field_spans(self.body.text, ranges)])
         return own_text_from(self.body.text, ranges)
