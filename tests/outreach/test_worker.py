@@ -185,3 +185,29 @@ def test_the_worker_command_runs_once(sam, dana, reno, sams_mailbox, smtp_server
     # Whatever today is, step 1 was turned into a message; it went if today is inside the window.
     assert OutboxMessage.objects.count() == 1
     assert "step queued" in capsys.readouterr().out
+
+
+def test_a_meeting_logged_with_her_stops_the_sequence(sam, dana, reno, sams_mailbox, smtp_server):
+    enrollment = enroll(sam, reno, dana)
+    worker.run_once(now=TUESDAY_10)
+    crm.touch_log(actor=sam, kind="meeting", person=dana, summary="Demo with Dana")
+    worker.run_once(now=THURSDAY_10)
+    assert fresh(enrollment).status == "stopped"
+    assert fresh(enrollment).stop_reason == "Stopped: a meeting was logged with Dana Reyes."
+    assert len(smtp_server.messages) == 1
+
+
+def test_her_deal_moving_stage_stops_the_sequence(sam, dana, reno, sams_mailbox, smtp_server, sams_deal, stages):
+    enrollment = enroll(sam, reno, dana)
+    worker.run_once(now=TUESDAY_10)
+    crm.deal_move_stage(actor=sam, deal=sams_deal, stage=stages["Lost"], lost_reason="No budget")
+    worker.run_once(now=THURSDAY_10)
+    assert fresh(enrollment).status == "stopped" and len(smtp_server.messages) == 1
+
+
+def test_a_call_logged_does_not_stop_it(sam, dana, reno, sams_mailbox, smtp_server):
+    enrollment = enroll(sam, reno, dana)
+    worker.run_once(now=TUESDAY_10)
+    crm.touch_log(actor=sam, kind="call", person=dana, summary="Left a voicemail")
+    worker.run_once(now=THURSDAY_10)
+    assert fresh(enrollment).status == "active" and len(smtp_server.messages) == 2

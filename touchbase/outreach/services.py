@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -438,6 +439,30 @@ def pause_for_auto_reply(enrollment: Enrollment, *, back_on, now: datetime) -> s
     elif not _pause(enrollment, until=until, reason=f"Out of office ({said}); resumes {until:%a %d %b}."):
         return "auto-reply; nothing to pause"
     return f"paused until {until:%Y-%m-%d}"
+
+
+def stop_for_crm_events(now: datetime) -> int:
+    """A meeting logged with the person, or their deal moving stage, since they were enrolled ends the run.
+
+    The CRM knows nothing of outreach (crm imports no other app), so the worker looks for these each round,
+    among the runs about to send (the partial due-time index keeps that cheap on a big table).
+    """
+    from django.db.models import Exists, OuterRef
+
+    from touchbase.crm.models import StageChange, Touch
+
+    meeting = Touch.objects.filter(person=OuterRef("person"), kind=TouchKind.MEETING,
+                                   created_at__gt=OuterRef("created_at"))
+    moved = StageChange.objects.filter(deal__contact=OuterRef("person"), from_stage__isnull=False,
+                                       changed_at__gt=OuterRef("created_at"))
+    runs = (Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE, due_at__isnull=False)
+            .annotate(met=Exists(meeting), moved=Exists(moved)).filter(Q(met=True) | Q(moved=True))
+            .select_related("person"))
+    stopped = 0
+    for run in runs:
+        why = "a meeting was logged" if run.met else "their deal moved stage"
+        stopped += _end(run, EnrollmentStatus.STOPPED, f"Stopped: {why} with {run.person.name}.", now)
+    return stopped
 
 
 def resume_paused(now: datetime) -> int:

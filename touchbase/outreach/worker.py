@@ -582,6 +582,7 @@ def run_once(*, now: datetime | None = None, worker: str | None = None, poll_eve
     counts["resumed"] += services.resume_paused(now)
     settle_unsure(now, counts)
     poll_due(now, counts, poll_every)
+    counts["stopped by the CRM"] += services.stop_for_crm_events(now)
     advance_due(now, worker, counts)
     send_queued(now, worker, counts)
     return +counts
