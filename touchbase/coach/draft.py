@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 from . import asks as ask_reader
 from .patterns import Scan
-from .readability import Sentence, iter_words, prose, sentences, text_grade, word_list
+from .readability import Sentence, iter_words, prose, sentences, text_grade, word_count, word_list
 from .split import Parts, split
 from .text import Field, OwnText, own_text_from, subtract
 
@@ -63,7 +63,7 @@ class Draft:
 
     @cached_property
     def word_count(self) -> int:
-        return len(self.word_texts)
+        return word_count(self.own.text)
 
     def word_start(self, index: int) -> int:
         """Where the word at `index` starts in the own text (the rules that cut at the n-th word)."""
@@ -74,10 +74,14 @@ class Draft:
         return sentences(self.own.text[:JUDGED_CHARS])
 
     @cached_property
+    def sentence_starts(self) -> list[int]:
+        return [sentence.start for sentence in self.sentences]
+
+    @cached_property
     def grade(self) -> float:
         body = prose(self.sentences)
         if len(body) == len(self.sentences) and len(self.own.text) <= JUDGED_CHARS:
-            return round(text_grade(self.own.text, len(body), self.word_texts), 1)
+            return round(text_grade(self.own.text, len(body)), 1)
         return round(text_grade(" ".join(s.text for s in body), len(body)), 1)
 
     @cached_property

@@ -192,7 +192,8 @@ def _count_syllables(word: str) -> int:
     count = 1 if _SYLLABIC_NT.search(low) else 0  # "isn't", "didn't": the n't is a syllable of its own
     for letters in _LETTERS.findall(low.replace("'", "")):
         count += _syllables_of_letters(letters)
-    count = max(count, 1)
+    # A number is one word of one syllable; punctuation alone ("—") is no word at all.
+    count = max(count, 1) if _ALNUM.search(word) else 0
     if len(_SYLLABLE_CACHE) < 50_000:
         _SYLLABLE_CACHE[word] = count
     return count
@@ -223,6 +224,5 @@ def prose(sentences: list[Sentence]) -> list[Sentence]:
     return [s for s in sentences if s.words > 3 or s.text[-1:] in ".!?…"]
 
 
-def text_grade(text: str, sentence_count: int, word_texts: list[str] | None = None) -> float:
-    word_texts = word_list(text) if word_texts is None else word_texts
-    return grade(len(word_texts), sentence_count, total_syllables(word_texts))
+def text_grade(text: str, sentence_count: int) -> float:
+    return grade(word_count(text), sentence_count, total_syllables(text.split()))

@@ -19,7 +19,7 @@ def quote(text: str, limit: int = _SHOWN) -> str:
 
 def sentence_at(draft: Draft, position: int) -> tuple[int, int]:
     sentences = draft.sentences
-    index = bisect.bisect_right([s.start for s in sentences], position) - 1
+    index = bisect.bisect_right(draft.sentence_starts, position) - 1
     if index >= 0 and position < sentences[index].end:
         return sentences[index].start, sentences[index].end
     return position, position
