@@ -64,12 +64,21 @@ def worker_name() -> str:
 # Turning a due step into an outbox row or a task
 
 
+def _steps(sequence, cache: dict | None = None) -> list[Step]:
+    """A sequence's steps; within one pass over due rows they are read once (10,000 people share them)."""
+    if cache is None:
+        return list(sequence.steps.order_by("position"))
+    if sequence.pk not in cache:
+        cache[sequence.pk] = list(sequence.steps.order_by("position"))
+    return cache[sequence.pk]
+
+
 def _hold(enrollment: Enrollment, reason: str, retry_at: datetime | None) -> None:
     Enrollment.objects.filter(pk=enrollment.pk).update(held_reason=reason[:500], due_at=retry_at)
 
 
-def _advance(enrollment: Enrollment, step: Step, now: datetime) -> None:
-    following = enrollment.sequence.steps.filter(position__gt=step.position).order_by("position").first()
+def _advance(enrollment: Enrollment, step: Step, now: datetime, cache: dict | None = None) -> None:
+    following = next((s for s in _steps(enrollment.sequence, cache) if s.position > step.position), None)
     if following is None:
         Enrollment.objects.filter(pk=enrollment.pk).update(
             status=EnrollmentStatus.FINISHED, next_position=step.position + 1, due_at=None, held_reason="",
@@ -137,7 +146,7 @@ def compose(enrollment: Enrollment, step: Step, now: datetime) -> OutboxMessage:
     )
 
 
-def _do_step(pk: int, now: datetime, worker: str) -> str:
+def _do_step(pk: int, now: datetime, worker: str, cache: dict | None = None) -> str:
     with transaction.atomic():
         claimed = Enrollment.objects.filter(pk=pk, status=EnrollmentStatus.ACTIVE, due_at__lte=now).update(
             due_at=None, claimed_by=worker)
@@ -146,7 +155,7 @@ def _do_step(pk: int, now: datetime, worker: str) -> str:
         enrollment = Enrollment.objects.select_related("sequence", "person__company", "owner", "mailbox__owner") \
             .get(pk=pk)
         person = enrollment.person
-        step = enrollment.sequence.steps.filter(position__gte=enrollment.next_position).order_by("position").first()
+        step = next((s for s in _steps(enrollment.sequence, cache) if s.position >= enrollment.next_position), None)
         if step is None:
             Enrollment.objects.filter(pk=pk).update(status=EnrollmentStatus.FINISHED, ended_at=now,
                                                     stop_reason="Every step done.")
@@ -157,7 +166,7 @@ def _do_step(pk: int, now: datetime, worker: str) -> str:
                           reason, now)
             return "stopped"
         if step.kind == StepKind.WAIT:
-            _advance(enrollment, step, now)
+            _advance(enrollment, step, now, cache)
             return "waited"
         if step.kind in (StepKind.CALL, StepKind.SOCIAL):
             what = "Call" if step.kind == StepKind.CALL else "Connect on LinkedIn/X with"
@@ -165,7 +174,7 @@ def _do_step(pk: int, now: datetime, worker: str) -> str:
             note = (step.subject or step.body).strip().splitlines()
             crm.task_create(actor=enrollment.owner, owner=enrollment.owner, person=person, source=Source.SEQUENCE,
                             title=(f"{title}: {note[0]}" if note else title)[:200], due=now.date())
-            _advance(enrollment, step, now)
+            _advance(enrollment, step, now, cache)
             return "task"
         if step.coach_blocked:
             rules = ", ".join(f["rule"] for f in step.coach_errors)
@@ -197,7 +206,7 @@ def _do_step(pk: int, now: datetime, worker: str) -> str:
         if step.kind == StepKind.MANUAL_EMAIL:
             _hold(enrollment, f"Waiting for you to send step {step.position} (a drafted email).", None)
             return "drafted"
-        _advance(enrollment, step, now)
+        _advance(enrollment, step, now, cache)
         return "queued"
 
 
@@ -208,6 +217,7 @@ def advance_due(now: datetime, worker: str, counts: Counter) -> None:
     worker takes the next batch instead of racing for this one; the conditional UPDATE in `_do_step`
     is the claim either way.
     """
+    steps: dict = {}
     while True:
         progressed = 0
         with transaction.atomic():
@@ -220,7 +230,7 @@ def advance_due(now: datetime, worker: str, counts: Counter) -> None:
             for pk in ids:
                 try:
                     with transaction.atomic():
-                        outcome = _do_step(pk, now, worker)
+                        outcome = _do_step(pk, now, worker, steps)
                 except Exception as exc:  # one broken row must not stop every later one
                     logger.exception("enrollment %s: step failed", pk)
                     Enrollment.objects.filter(pk=pk).update(
