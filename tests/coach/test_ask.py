@@ -114,3 +114,21 @@ def test_it_counts_two_requests_in_one_sentence_as_two_asks():
 
 def test_it_takes_a_number_as_evidence_for_the_ask():
     assert "ask.reason" not in fired("Hi Elena, Corvex saw a 41% drop in stoppages. Worth a call?")
+
+
+def test_it_reads_an_indirect_request_as_an_ask():
+    body = "Hi Marco, checking whether you might be interested in a quick chat about access reviews."
+    assert "ask.missing" not in fired(body)
+
+
+def test_it_counts_let_me_know_if_helpful_as_part_of_the_ask_before_it():
+    body = "Hi Devon, I'd love to share how Fifth Street closed their findings in one quarter. Let me know if that's helpful."
+    assert "ask.multiple" not in fired(body)
+
+
+def test_it_does_not_take_the_subject_of_a_question_as_its_reason():
+    assert "ask.reason" in fired("Hi Devon, do you know when the contract with Saviynt renews?")
+
+
+def test_it_does_not_take_the_sellers_trophies_as_a_reason():
+    assert "ask.reason" in fired("Hi Wei, we won two awards this year. Would you like a demo?")

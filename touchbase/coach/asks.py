@@ -21,6 +21,7 @@ from .phrases import (
     FOLLOW_ON,
     GUILT,
     MONTHS,
+    NUMBER_WORDS,
     OPTION_GLUE,
     OPTION_WORDS,
     PLACEBO_REASONS,
@@ -74,8 +75,13 @@ _REASON = Phrases(REASONS)
 _PLACEBO = Phrases([*PLACEBO_REASONS, *PURPOSE_ONLY])
 # Evidence with a number ("cut churn 20%", "3x more meetings") is why it matters to the reader.
 _BENEFIT = re.compile(
-    r"\b(?:" + "|".join(RESULT_VERBS) + r")\b[^.?!\n]{0,60}?\d|\d(?:[\d.,]*)\s?(?:%|x\b|percent\b)",
+    r"\b(?:" + "|".join(RESULT_VERBS) + r")\b[^.?!\n]{0,60}?(?:\d|\b(?:" + "|".join(NUMBER_WORDS) + r")\b)"
+    r"|\d(?:[\d.,]*)\s?(?:%|x\b|percent\b)",
     re.IGNORECASE,
+)
+# "When does your contract renew?" asks about a renewal; it gives no reason for asking.
+_ASKS_ABOUT = re.compile(
+    r"^(?:(?:and|also|so),?\s+)?(?:do you know\s+)?(?:when|what|who|which|where|how|whether)\b", re.IGNORECASE
 )
 _TIMING = re.compile(
     r"\b(?:"
@@ -254,8 +260,13 @@ def has_reason(
     scan: Scan, placebos: list[tuple[int, int]], sentences: list[Sentence], asks: list[Ask]
 ) -> bool:
     """A real reason anywhere in the own text: a need, a timing, or why it matters to them."""
+    asked_about = [
+        (ask.start, ask.end)
+        for ask in asks
+        if ask.is_question and _ASKS_ABOUT.match(strip_greeting(ask.text)[1])
+    ]
     for reason_start, _, _ in _REASON.find(scan):
-        if not any(start <= reason_start < end for start, end in placebos):
+        if not any(start <= reason_start < end for start, end in [*placebos, *asked_about]):
             return True
     if _BENEFIT.search(scan.text) or _TIMING.search(scan.text) or _SINCE.search(scan.text):
         return True
