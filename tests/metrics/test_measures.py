@@ -206,12 +206,33 @@ def test_unchecking_a_criterion_takes_the_deal_out_of_commit(quarter, stages):
 def test_moves_slips_and_quiet_deals(quarter):
     moves = [(c.deal.title, c.to_stage.name) for c in m.stage_moves(week(), m.Scope.company())]
     assert moves == [("Acme platform", "Won")]  # D5 was created in week 48 but did not move until December
-    # On Dec 22, D5 (due Dec 15) and D6 (due Dec 20) have slipped past their dates.
-    slipped = m.slipped_deals(month("2026-12"), m.Scope.company(), now=utc(12, 22))
-    assert [d.title for d in slipped] == ["Acme rollout", "Globex depots"]
-    # No touch on either open deal ever, and both sat still for more than two weeks by Dec 22.
-    quiet = m.quiet_deals(month("2026-12"), m.Scope.company(), now=utc(12, 22))
-    assert {d.title for d in quiet} == {"Acme rollout", "Globex depots"}
+    # D5 was due Dec 15 and D6 Dec 20; on Dec 22 both have slipped, in December and in week 51 (Dec 14-20).
+    on_22nd = utc(12, 22)
+    assert [d.title for d in m.slipped_deals(month("2026-12"), m.Scope.company(), now=on_22nd)] == [
+        "Acme rollout", "Globex depots"]
+    assert m.slipped_deals(week("2026-W51"), m.Scope.company(), now=on_22nd).count() == 2
+    assert m.slipped_deals(week("2026-W50"), m.Scope.company(), now=on_22nd).count() == 0
+    # Seen on Dec 16, D6's due date (Dec 20) has not passed yet.
+    assert m.slipped_deals(month("2026-12"), m.Scope.company(), now=utc(12, 16)).count() == 1
+
+
+def test_a_deal_goes_quiet_in_the_period_its_two_weeks_without_a_touch_run_out(quarter):
+    from touchbase.crm.services import touch_log
+
+    d5, d6 = quarter.deals["D5"], quarter.deals["D6"]
+    touch_log(actor=quarter.sam, kind="call", summary="Pricing", deal=d6, happened_at=utc(11, 20))
+    touch_log(actor=quarter.sam, kind="call", summary="Rollout", deal=d5, happened_at=utc(12, 1))
+    # D6's last touch is Nov 20: quiet from Dec 4, in week 49 (Nov 30 - Dec 6). D5's runs out Dec 15.
+    assert [d.title for d in m.quiet_deals(week("2026-W49"), m.Scope.company(), now=AFTER)] == ["Globex depots"]
+    assert [d.title for d in m.quiet_deals(week("2026-W51"), m.Scope.company(), now=AFTER)] == ["Acme rollout"]
+    assert {d.title for d in m.quiet_deals(month("2026-12"), m.Scope.company(), now=AFTER)} == {
+        "Acme rollout", "Globex depots"}
+    # On Dec 10, D5 was touched nine days before: not quiet yet.
+    assert [d.title for d in m.quiet_deals(month("2026-12"), m.Scope.company(), now=utc(12, 10))] == [
+        "Globex depots"]
+    # A touch after the silence began wakes the deal up again.
+    touch_log(actor=quarter.sam, kind="email", summary="Checking in", deal=d6, happened_at=utc(12, 5))
+    assert m.quiet_deals(week("2026-W49"), m.Scope.company(), now=AFTER).count() == 0
 
 
 # Money across currencies

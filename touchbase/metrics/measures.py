@@ -25,6 +25,8 @@ Definitions, in the seller's words:
 - forecast: open deals expected to close in the period, each weighted by its
   stage's probability; commit is those whose current stage's exit criteria are
   all checked.
+- slipped: open deals whose expected close date fell in the period and passed.
+- went quiet: open deals whose two weeks without a touch ran out in the period.
 """
 
 from dataclasses import dataclass
@@ -163,6 +165,10 @@ def a_tier_coverage(period: Period, scope: Scope) -> tuple[int, int] | None:
 class Tally:
     count: int
     value: Amounts
+    counts: dict = None  # deals per currency
+
+    def per_currency(self):
+        return [(c, v, (self.counts or {}).get(c, 0)) for c, v in self.value.items()]
 
 
 def pipeline_created(period: Period, scope: Scope) -> Tally:
@@ -173,44 +179,65 @@ def pipeline_created(period: Period, scope: Scope) -> Tally:
 
 
 def _tally(rows, currency_field: str) -> Tally:
-    value, count = Amounts(), 0
+    value, count, counts = Amounts(), 0, {}
     for row in rows:
         count += row["n"]
         value.add(row[currency_field], row["value"])
-    return Tally(count, value)
+        counts[row[currency_field]] = counts.get(row[currency_field], 0) + row["n"]
+    return Tally(count, value, counts)
+
+
+def _closed_in(period: Period) -> Q:
+    """Deals closed in the period, found through the stage history's time index.
+
+    A deal's closed_at is the moment of its move into the closed stage, so the
+    deals closed in a period are among those with such a move in it; reading
+    them off StageChange (indexed on changed_at) spares a scan of every deal.
+    """
+    moved = StageChange.objects.filter(_in(period, "changed_at"),
+                                       to_stage__kind__in=[StageKind.WON, StageKind.LOST]).values("deal")
+    return Q(pk__in=moved) & _in(period, "closed_at")
 
 
 def _closed(period: Period, scope: Scope, kind: str) -> QuerySet:
-    return Deal.objects.filter(stage__kind=kind).filter(_in(period, "closed_at")).filter(scope.people_q("owner"))
+    return Deal.objects.filter(_closed_in(period), stage__kind=kind).filter(scope.people_q("owner"))
+
+
+def closed(period: Period, scope: Scope) -> dict[str, Tally]:
+    """Deals won and lost in the period ({"won": Tally, "lost": Tally}), in one query."""
+    rows = (Deal.objects.filter(_closed_in(period), stage__kind__in=[StageKind.WON, StageKind.LOST])
+            .filter(scope.people_q("owner")).order_by()
+            .values("stage__kind", "currency").annotate(n=Count("id"), value=Sum("amount_minor")))
+    rows = list(rows)
+    return {kind: _tally([r for r in rows if r["stage__kind"] == kind], "currency")
+            for kind in (StageKind.WON, StageKind.LOST)}
 
 
 def won(period: Period, scope: Scope) -> Tally:
-    rows = (_closed(period, scope, StageKind.WON).order_by().values("currency")
-            .annotate(n=Count("id"), value=Sum("amount_minor")))
-    return _tally(rows, "currency")
+    return closed(period, scope)[StageKind.WON]
 
 
 def lost(period: Period, scope: Scope) -> Tally:
-    rows = (_closed(period, scope, StageKind.LOST).order_by().values("currency")
-            .annotate(n=Count("id"), value=Sum("amount_minor")))
-    return _tally(rows, "currency")
+    return closed(period, scope)[StageKind.LOST]
+
+
+def rate_of(tallies: dict[str, Tally]) -> Decimal | None:
+    """Won as a percent of the deals closed (won or lost); None when none closed."""
+    total = tallies[StageKind.WON].count + tallies[StageKind.LOST].count
+    return Decimal(100 * tallies[StageKind.WON].count) / total if total else None
 
 
 def win_rate(period: Period, scope: Scope) -> Decimal | None:
-    """Won as a percent of the deals closed (won or lost) in the period; None when none closed."""
-    row = (Deal.objects.filter(stage__kind__in=[StageKind.WON, StageKind.LOST]).filter(_in(period, "closed_at"))
-           .filter(scope.people_q("owner"))
-           .aggregate(closed=Count("id"), won=Count("id", filter=Q(stage__kind=StageKind.WON))))
-    if not row["closed"]:
-        return None
-    return Decimal(100 * row["won"]) / row["closed"]
+    return rate_of(closed(period, scope))
+
+
+def average_of(tally: Tally) -> Amounts:
+    """Per currency: won value over won count in that currency."""
+    return Amounts({c: round(v / n) for c, v, n in tally.per_currency() if n})
 
 
 def average_deal_size(period: Period, scope: Scope) -> Amounts:
-    """Per currency: won value over won count in that currency."""
-    rows = (_closed(period, scope, StageKind.WON).order_by().values("currency")
-            .annotate(n=Count("id"), value=Sum("amount_minor")))
-    return Amounts({row["currency"]: round(row["value"] / row["n"]) for row in rows if row["n"]})
+    return average_of(won(period, scope))
 
 
 def sales_cycle_days(period: Period, scope: Scope) -> Decimal | None:
@@ -317,10 +344,10 @@ def stage_moves(period: Period, scope: Scope) -> QuerySet:
 
 
 def slipped_deals(period: Period, scope: Scope, *, now: datetime | None = None) -> QuerySet:
-    """Open deals whose expected close date has passed (by the period's end, or today if sooner)."""
+    """Open deals whose expected close date fell in the period and has passed (by today, if sooner)."""
     today = (now or timezone.now()).astimezone(period.zone).date()
-    until = min(period.end, today)
-    return (Deal.objects.filter(stage__kind=StageKind.OPEN, expected_close__lt=until)
+    return (Deal.objects.filter(stage__kind=StageKind.OPEN, expected_close__gte=period.start,
+                                expected_close__lt=min(period.end, today))
             .filter(scope.people_q("owner")).select_related("company", "owner", "stage")
             .order_by("expected_close", "id"))
 
@@ -329,12 +356,21 @@ QUIET_AFTER = timedelta(days=14)
 
 
 def quiet_deals(period: Period, scope: Scope, *, now: datetime | None = None) -> QuerySet:
-    """Open deals with no touch in the two weeks before the period's end (or now, if sooner)."""
+    """Open deals that went quiet in the period: two weeks since their last touch passed during it.
+
+    That is, the last touch fell in [start - 14 days, end - 14 days) and none came
+    after (up to the period's end, or now if sooner). Read from two ranges of the
+    touch log's time index, not by asking each open deal for its last touch.
+    """
     until = min(period.end_at, now or timezone.now())
-    recent = Touch.objects.filter(deal=OuterRef("pk"), happened_at__gte=until - QUIET_AFTER, happened_at__lt=until)
-    return (Deal.objects.filter(stage__kind=StageKind.OPEN, stage_entered_at__lt=until - QUIET_AFTER)
-            .filter(scope.people_q("owner")).filter(~Exists(recent))
-            .select_related("company", "owner", "stage").order_by("stage_entered_at", "id"))
+    if until <= period.start_at:
+        return Deal.objects.none()
+    then = Touch.objects.filter(deal__isnull=False, happened_at__gte=period.start_at - QUIET_AFTER,
+                                happened_at__lt=until - QUIET_AFTER).values("deal")
+    since = Touch.objects.filter(deal__isnull=False, happened_at__gte=until - QUIET_AFTER,
+                                 happened_at__lt=until).values("deal")
+    return (Deal.objects.filter(stage__kind=StageKind.OPEN, pk__in=then).exclude(pk__in=since)
+            .filter(scope.people_q("owner")).select_related("company", "owner", "stage").order_by("id"))
 
 
 # -- the leaderboard: every seller at once ---------------------------------------
@@ -388,7 +424,7 @@ def per_seller(period: Period, *, now: datetime | None = None) -> dict[int, Sell
                .values("deal__owner", "deal__currency").annotate(value=Sum("deal__amount_minor")))
     for r in created:
         row(r["deal__owner"]).created.add(r["deal__currency"], r["value"])
-    closed = (Deal.objects.filter(stage__kind__in=[StageKind.WON, StageKind.LOST]).filter(_in(period, "closed_at"))
+    closed = (Deal.objects.filter(_closed_in(period), stage__kind__in=[StageKind.WON, StageKind.LOST])
               .order_by().values("owner", "currency")
               .annotate(n=Count("id"), won_n=Count("id", filter=Q(stage__kind=StageKind.WON)),
                         won_value=Sum("amount_minor", filter=Q(stage__kind=StageKind.WON))))

@@ -11,10 +11,11 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Count, Q, Window
 from django.utils import timezone
 
 from touchbase.accounts.models import Role, User
+from touchbase.crm.models import StageKind
 from touchbase.crm.money import format_amount
 
 from . import charts
@@ -200,7 +201,8 @@ def _headline(period: Period, scope: m.Scope, now: datetime, pool: list) -> list
     def tally(fn):
         return [fn(p, scope) for p in periods]
 
-    created, won, lost = tally(m.pipeline_created), tally(m.won), tally(m.lost)
+    created, closed = tally(m.pipeline_created), tally(m.closed)
+    won, lost = [c[StageKind.WON] for c in closed], [c[StageKind.LOST] for c in closed]
     lines = [
         _line(Measure.TOUCHES, "Touches", Unit.COUNT, each(lambda p: m.touches(p, scope)), period, scope, now, pool),
         _line(Measure.MEETINGS, "Meetings held", Unit.COUNT,
@@ -216,9 +218,9 @@ def _headline(period: Period, scope: m.Scope, now: datetime, pool: list) -> list
         _line(Measure.WON, "Deals won", Unit.COUNT, tuple(t.count for t in won), period, scope, now, pool),
         _line(Measure.WON_VALUE, "Revenue won", Unit.MONEY, tuple(t.value for t in won), period, scope, now, pool),
         _line("lost", "Deals lost", Unit.COUNT, tuple(t.count for t in lost), period, scope, now, pool),
-        _line(Measure.WIN_RATE, "Win rate", Unit.PERCENT, each(lambda p: m.win_rate(p, scope)), period, scope, now, pool),
+        _line(Measure.WIN_RATE, "Win rate", Unit.PERCENT, tuple(m.rate_of(c) for c in closed), period, scope, now, pool),
         _line("average_deal_size", "Average deal won", Unit.MONEY,
-              each(lambda p: m.average_deal_size(p, scope)), period, scope, now, pool),
+              tuple(m.average_of(t) for t in won), period, scope, now, pool),
         _line("sales_cycle", "Sales cycle", "days", each(lambda p: m.sales_cycle_days(p, scope)), period, scope, now, pool),
     ]
     coverage = m.a_tier_coverage(period, scope)
@@ -265,6 +267,12 @@ def _forecast(period: Period, scope: m.Scope):
     return period, result, deals, texts
 
 
+def _first(queryset) -> tuple[list, int]:
+    """The first LIST_SIZE rows and how many there are, counted in the same query."""
+    rows = list(queryset.annotate(total_rows=Window(Count("id")))[:LIST_SIZE])
+    return rows, rows[0].total_rows if rows else 0
+
+
 def report_build(period: Period, scope: m.Scope, *, now: datetime | None = None) -> Report:
     now = now or timezone.now()
     report = Report(period=period, scope=scope, generated_at=now)
@@ -274,12 +282,9 @@ def report_build(period: Period, scope: m.Scope, *, now: datetime | None = None)
     report.flow = m.stage_flow(period, scope)
     report.forecasts = [_forecast(period, scope), _forecast(period.next(), scope)]
     report.leaderboard = _leaderboard(period, now, pool)
-    moves = m.stage_moves(period, scope)
-    report.moves, report.moves_total = list(moves[:LIST_SIZE]), moves.count()
-    slipped = m.slipped_deals(period, scope, now=now)
-    report.slipped, report.slipped_total = list(slipped[:LIST_SIZE]), slipped.count()
-    quiet = m.quiet_deals(period, scope, now=now)
-    report.quiet, report.quiet_total = list(quiet[:LIST_SIZE]), quiet.count()
+    report.moves, report.moves_total = _first(m.stage_moves(period, scope))
+    report.slipped, report.slipped_total = _first(m.slipped_deals(period, scope, now=now))
+    report.quiet, report.quiet_total = _first(m.quiet_deals(period, scope, now=now))
     report.empty = not (any(report.touches_by_kind.values()) or report.moves_total
                         or any(line.actual for line in report.lines if line.key in ("pipeline_created", "won", "lost"))
                         or any(f.deals for _p, f, _d, _t in report.forecasts))
