@@ -28,10 +28,6 @@ from touchbase.accounts.models import Role, User
 TOUCHBASE = str(Path(sys.executable).parent / "touchbase")
 ENVIRONMENT_SETTINGS = {"DATABASE_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS"}
 
-createuser_is_broken = pytest.mark.xfail(
-    strict=True, reason="accounts.services.user_create runs full_clean before User.save copies the email into "
-                        "username, so every user is refused with 'This field cannot be blank.'")
-
 
 def environment(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ENVIRONMENT_SETTINGS}
@@ -43,7 +39,6 @@ def touchbase(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run([TOUCHBASE, *args], env=env, capture_output=True, text=True, timeout=120)
 
 
-@createuser_is_broken
 @pytest.mark.parametrize("role", Role.values)
 def test_createuser_creates_a_user_with_each_role(db, role):
     out = io.StringIO()
@@ -186,7 +181,6 @@ def test_serve_stops_cleanly_on_sigterm(server):
     assert "Traceback" not in err
 
 
-@createuser_is_broken
 def test_the_console_script_creates_a_user(server):
     done = touchbase("createuser", "lee@example.com", "--role", "manager", "--password", PASSWORD, env=server.env)
     assert done.returncode == 0, done.stderr

@@ -26,7 +26,7 @@ def user_create(*, email: str, role: str, password: str | None = None, first_nam
         raise ValidationError({"role": f"{role!r} is not a role; choose one of {', '.join(Role.values)}."})
     if User.objects.filter(email=email).exists():
         raise ValidationError({"email": f"A user with the email {email} already exists."})
-    user = User(email=email, role=role, first_name=first_name, last_name=last_name, time_zone=time_zone,
+    user = User(email=email, username=email, role=role, first_name=first_name, last_name=last_name, time_zone=time_zone,
                 is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
     if password is not None:
         validate_password(password, user)
