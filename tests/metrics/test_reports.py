@@ -56,6 +56,7 @@ def test_headline_shows_target_and_percent(quarter, client_for, maya):
     ("/reports/daily/2026-11-02", "use weekly, monthly or quarterly"),
     (W48 + "?seller=maya@example.com", "is a manager, not a seller"),
     (W48 + "?seller=nobody@example.com", "is nobody on the team"),
+    (W48 + "?seller=99999999999999999999999", "is nobody on the team"),
 ])
 def test_a_report_that_does_not_exist_says_why(quarter, client_for, url, says):
     response = client_for(quarter.sam).get(url)

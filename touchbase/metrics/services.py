@@ -199,8 +199,11 @@ def seller_from(text: str) -> User | None:
     text = (text or "").strip()
     if not text:
         return None
-    user = (User.objects.filter(pk=int(text)).first() if text.isdigit()
-            else User.objects.filter(email__iexact=text).first())
+    if text.isdigit():
+        # An id past 64 bits would overflow the database driver: it is nobody anyway.
+        user = User.objects.filter(pk=int(text)).first() if len(text) < 19 else None
+    else:
+        user = User.objects.filter(email__iexact=text).first()
     if user is None:
         raise NotASeller(f"{text!r} is nobody on the team; use a seller's email.")
     if user.role != Role.SELLER:
