@@ -70,3 +70,11 @@ def test_it_gives_a_sensible_review_of_an_empty_body_only_a_signature_or_only_qu
         assert result.chars == 0
         assert result.countdown == 400
         assert [f.rule for f in result.findings] == ["ask.missing"]
+
+
+def test_it_gives_the_own_text_of_a_reply_without_quotes_or_signature():
+    from touchbase.coach import own_text
+
+    body = "Yes, Thursday works.\r\n\r\nDana\r\n\r\nOn Mon, Sam wrote:\r\n> Thursday?\r\n"
+    assert own_text(body) == "Yes, Thursday works.\n\nDana"
+    assert own_text("<p>Sounds good.</p><blockquote>Call?</blockquote>") == "Sounds good."

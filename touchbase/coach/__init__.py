@@ -7,7 +7,7 @@ the words it looks for are data in `phrases.py`.
 """
 
 from .draft import KINDS
-from .review import Finding, Review, review
+from .review import Finding, Review, own_text, review
 from .rules import RULES
 
-__all__ = ["KINDS", "RULES", "Finding", "Review", "review"]
+__all__ = ["KINDS", "RULES", "Finding", "Review", "own_text", "review"]

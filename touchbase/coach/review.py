@@ -97,6 +97,12 @@ def review(body: str, subject: str | None = "", kind: str = "first_touch", **con
     )
 
 
+def own_text(body: str) -> str:
+    """The writer's own words in a body, as the coach counts them: HTML reduced, CRLF as one
+    newline, quoted history, forwards and the signature taken away (for reading replies too)."""
+    return Draft(kind="reply", body=read_field("body", body), subject=None).own.text
+
+
 def _score(findings: list[Finding]) -> int:
     fired = {finding.rule: finding.severity for finding in findings}
     return max(0, 100 - sum(PENALTY[severity] for severity in fired.values()))
