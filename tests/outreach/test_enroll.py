@@ -96,3 +96,16 @@ def test_a_sequence_without_steps_cannot_enroll_anyone(sam, dana, sams_mailbox):
 
     with pytest.raises(ValidationError, match="no steps"):
         enroll(sam, sequence_create(actor=sam, name="Empty"), dana)
+
+
+def test_the_enroll_command_says_who_got_in_and_why_not(sam, acme, dana, reno, sams_mailbox, capsys):
+    from django.core.management import call_command
+
+    crm.person_create(actor=sam, first_name="Lee", email="lee@acme.example", company=acme, opted_out=True)
+    call_command("enroll", "Reno picking", "--person", "dana@acme.example", "--person", "lee@acme.example",
+                 "--person", "nobody@acme.example")
+    out = capsys.readouterr().out
+    assert "enrolled\tdana@acme.example\tfirst step due" in out
+    assert "not enrolled\tlee@acme.example\tLee opted out of email." in out
+    assert "not enrolled\tnobody@acme.example\tno person has this email" in out
+    assert Enrollment.objects.get().person == dana

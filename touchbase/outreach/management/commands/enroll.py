@@ -1,0 +1,46 @@
+"""touchbase enroll SEQUENCE --person EMAIL [--person EMAIL ...] [--as EMAIL]: who got in, who did not, and why."""
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from touchbase.accounts.models import User
+from touchbase.crm.models import Person
+from touchbase.outreach.models import Sequence
+from touchbase.outreach.services import sequence_enroll
+
+
+class Command(BaseCommand):
+    help = "Enroll people (by email) in a sequence; prints who was enrolled and who was not, and why."
+
+    def add_arguments(self, parser):
+        parser.add_argument("sequence", help="The sequence's name.")
+        parser.add_argument("--person", action="append", required=True, metavar="EMAIL",
+                            help="A person's email; repeat for more.")
+        parser.add_argument("--as", dest="actor", metavar="EMAIL",
+                            help="Enroll as this user (default: the sequence's owner).")
+
+    def handle(self, *args, **opts):
+        sequence = Sequence.objects.filter(name=opts["sequence"]).first()
+        if sequence is None:
+            raise CommandError(f"No sequence named {opts['sequence']!r}.")
+        actor = sequence.owner
+        if opts["actor"]:
+            actor = User.objects.filter(email=opts["actor"].lower()).first()
+            if actor is None:
+                raise CommandError(f"No user {opts['actor']}.")
+        people, unknown = [], []
+        for email in opts["person"]:
+            person = Person.objects.filter(email=email.strip().lower()).first()
+            (people.append(person) if person else unknown.append(email))
+        try:
+            result = sequence_enroll(actor=actor, sequence=sequence, people=people)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        for enrollment in result.enrolled:
+            self.stdout.write(f"enrolled\t{enrollment.person.email}\tfirst step due {enrollment.due_at:%Y-%m-%d %H:%M} UTC")
+        for person, reason in result.refused:
+            self.stdout.write(f"not enrolled\t{person.email or person.name}\t{reason}")
+        for email in unknown:
+            self.stdout.write(f"not enrolled\t{email}\tno person has this email")
+        if not result.enrolled:
+            raise CommandError("Nobody was enrolled.")
