@@ -70,8 +70,14 @@ def secret_key(home: Path) -> str:
             os.link(draft, path)
         except FileExistsError:
             pass
+        except OSError:
+            # No hard links on this filesystem (some network and FUSE mounts): take the draft's
+            # place unless a key appeared meanwhile, accepting a tiny window for a race.
+            if not path.exists():
+                os.replace(draft, path)
         finally:
-            os.unlink(draft)
+            if os.path.exists(draft):
+                os.unlink(draft)
     key = path.read_text().strip()
     if not key:
         raise ImproperlyConfigured(f"SECRET_KEY file {path} is empty: delete it to have a new key generated.")
