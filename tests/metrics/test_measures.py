@@ -367,3 +367,22 @@ def test_targets_read_once_give_the_same_answer_as_targets_queried(quarter, maya
         for period in (week(), month(), q4()):
             assert services.target_for("touches", scope, period, pool=pool) == services.target_for(
                 "touches", scope, period)
+
+
+def test_people_enrolled_in_outreach_count_each_person_once(quarter):
+    from django.apps import apps
+
+    if not apps.is_installed("touchbase.outreach"):
+        pytest.skip("the outreach app is not installed")
+    from touchbase.outreach.models import Enrollment, Mailbox, Sequence
+
+    mailbox = Mailbox.objects.create(owner=quarter.sam, email="sam@example.com", smtp_host="127.0.0.1",
+                                     username="sam", password_encrypted="-")
+    sequence = Sequence.objects.create(name="Intro", owner=quarter.sam)
+    for person, status in ((quarter.dana, "finished"), (quarter.dana, "active"), (quarter.lee, "active")):
+        enrollment = Enrollment.objects.create(sequence=sequence, person=person, owner=quarter.sam,
+                                               mailbox=mailbox, status=status)
+        Enrollment.objects.filter(pk=enrollment.pk).update(created_at=utc(11, 24))
+    assert m.people_enrolled(week(), m.Scope.of(quarter.sam)) == 2  # Dana twice, Lee once
+    assert m.people_enrolled(week(), m.Scope.of(quarter.ravi)) == 0
+    assert m.people_enrolled(week().previous(), m.Scope.company()) == 0

@@ -11,6 +11,7 @@ Definitions, in the seller's words:
 - new conversation: a person's first inbound touch ever, counted in the period
   it happened and for whoever logged it.
 - meetings held: meetings (either direction) in the period that are in the past.
+- people enrolled: people put into an outreach sequence (when outreach is installed).
 - pipeline created: deals whose first stage row (from nothing) is in the period.
 - won and lost: deals whose current stage is won (lost) and that closed in the
   period. A lost deal that was reopened is not lost any more; if it is won
@@ -156,6 +157,19 @@ def a_tier_coverage(period: Period, scope: Scope) -> tuple[int, int] | None:
            .annotate(was_touched=Exists(touched))
            .aggregate(total=Count("company"), touched=Count("company", filter=Q(was_touched=True))))
     return row["touched"], row["total"]
+
+
+def people_enrolled(period: Period, scope: Scope) -> int | None:
+    """People put into an outreach sequence in the period, by the enrollment's owner.
+
+    None when the outreach app is not installed.
+    """
+    if not apps.is_installed("touchbase.outreach"):
+        return None
+    from touchbase.outreach.models import Enrollment
+
+    return (Enrollment.objects.filter(_in(period, "created_at")).filter(scope.people_q("owner"))
+            .order_by().aggregate(n=Count("person", distinct=True))["n"])
 
 
 # -- lagging -----------------------------------------------------------------

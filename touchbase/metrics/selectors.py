@@ -223,6 +223,9 @@ def _headline(period: Period, scope: m.Scope, now: datetime, pool: list) -> list
               tuple(m.average_of(t) for t in won), period, scope, now, pool),
         _line("sales_cycle", "Sales cycle", "days", each(lambda p: m.sales_cycle_days(p, scope)), period, scope, now, pool),
     ]
+    if m.people_enrolled(period, scope) is not None:
+        lines.insert(4, _line("people_enrolled", "People enrolled", Unit.COUNT,
+                              each(lambda p: m.people_enrolled(p, scope)), period, scope, now, pool))
     coverage = m.a_tier_coverage(period, scope)
     if coverage and coverage[1]:
         touched, total = coverage
