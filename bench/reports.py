@@ -120,7 +120,8 @@ def generate(args, folder: Path) -> dict:
     from touchbase.crm.models import Company, Deal, Person, Stage, StageChange, StageKind, Touch
 
     rng = random.Random(args.seed)
-    now = datetime.now(UTC)
+    # Anchored at midnight so a rerun with --db the same day regenerates the very rows the database holds.
+    now = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     start = now - timedelta(days=730)
     stages = list(Stage.objects.filter(pipeline__is_default=True).order_by("order"))
     open_stages = [s for s in stages if s.kind == StageKind.OPEN]
