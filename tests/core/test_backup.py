@@ -288,3 +288,22 @@ def describe() -> str:
     if connection.vendor == "sqlite":
         return f"SQLite database {db['NAME']}"
     return f"PostgreSQL database {db['NAME']} on {db['HOST']}"
+
+
+@on_sqlite
+def test_a_backup_restores_on_a_new_machine_with_no_database_yet(tmp_path, sqlite_home):
+    database, touchbase = sqlite_home
+    with sqlite3.connect(database) as db:
+        db.execute("INSERT INTO crm_pipeline (name, is_default) VALUES ('Enterprise', 0)")
+    db.close()
+    assert touchbase("backup", str(tmp_path / "touchbase.backup")).returncode == 0
+    new_home = tmp_path / "new-machine"
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "DEBUG"}}
+    env["TOUCHBASE_HOME"] = str(new_home)
+
+    done = subprocess.run([str(Path(sys.executable).parent / "touchbase"), "restore", "--no-input",
+                           str(tmp_path / "touchbase.backup")], env=env, capture_output=True, text=True)
+
+    assert done.returncode == 0, done.stderr
+    restored = sqlite3.connect(new_home / "touchbase.sqlite3")
+    assert ("Enterprise",) in restored.execute("SELECT name FROM crm_pipeline").fetchall()
