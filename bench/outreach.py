@@ -218,17 +218,23 @@ def crash(args, recorder, port):
     command = [str(ROOT / ".venv/bin/touchbase"), "worker", "--poll-seconds", "0.2"]
     refused = 0
     for kill in range(args.kills):
+        before = mine.filter(state="sent").count()
         procs = [subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
                  for _ in range(args.workers)]
-        time.sleep(rng.uniform(0.5, 3.0))
+        # Kill mid-send, not mid-start-up: wait for the first sends (start-up takes seconds on a busy
+        # machine), then a random moment more.
+        deadline = time.monotonic() + 60
+        while mine.filter(state="sent").count() == before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(rng.uniform(0.0, 2.0))
         for p in procs:
             if p.poll() is not None and b"one worker runs at a time" in p.stderr.read():
                 refused += 1
             p.send_signal(signal.SIGKILL)
             p.wait()
         sent = mine.filter(state="sent").count()
-        print(f"crash: kill {kill + 1}/{args.kills}: {sent} marked sent so far", end="\r", flush=True)
-    print()
+        print(f"crash: kill {kill + 1}/{args.kills}: {sent} marked sent so far", flush=True)
+    kills_sent = mine.filter(state="sent").count()
     # Sends a dead worker left "sending" are settled once their lease ends: jump past it.
     later = timezone.now() + worker.SENDING_LEASE + timedelta(minutes=1)
     worker.run_once(now=later, poll_every=timedelta(days=365))
@@ -239,6 +245,7 @@ def crash(args, recorder, port):
     unsure = set(mine.filter(state="unsure").values_list("message_id", flat=True))
     unsure_delivered = sum(1 for m in unsure if m in seen)
     lost = args.crash_sends - len(seen) - (len(unsure) - unsure_delivered)
+    print(f"crash: {kills_sent} sent while workers were being killed, the rest by the clean round after")
     print(f"crash: {args.crash_sends} messages, {args.kills} SIGKILLs of {args.workers} worker(s)"
           f"{f' ({refused} refused to start)' if refused else ''}: states {dict(states)}")
     print(f"crash: at the SMTP server {len(seen)} Message-IDs, {twice} of them more than once; "
