@@ -94,9 +94,14 @@ def database_restore(*, path: str | Path, using: str = DEFAULT_DB_ALIAS,
             raise BackupError("Restore cancelled; nothing was changed.")
 
     if connection.vendor == "sqlite":
+        live = _sqlite_name(connection)
         # Copy first: the copy is what gets verified and restored, so a file that
-        # changes under us cannot slip past the check.
-        with tempfile.TemporaryDirectory(prefix="touchbase-restore-") as scratch:
+        # changes under us cannot slip past the check. It goes beside the database,
+        # which has room for one more of it; /tmp is often a small RAM disk.
+        beside = None if live.startswith("file:") or live == ":memory:" else Path(live).parent
+        if beside is not None:
+            beside.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".touchbase-restore-", dir=beside) as scratch:
             checked = Path(scratch) / "backup.sqlite3"
             try:
                 _sqlite_copy(source=_readonly_uri(path), target=str(checked), self_contained=True)
@@ -104,7 +109,6 @@ def database_restore(*, path: str | Path, using: str = DEFAULT_DB_ALIAS,
                 raise BackupError(f"{path} is not a touchbase backup: SQLite cannot read it ({exc}). "
                                   f"Nothing was changed.") from exc
             tables = _sqlite_verify(checked, original=path)
-            live = _sqlite_name(connection)
             if _sqlite_journal_mode(live) == "wal":
                 # Page one carries the journal mode: copied over as is, it would take the
                 # live database out of WAL under the feet of the processes using it.
