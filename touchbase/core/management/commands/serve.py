@@ -2,7 +2,7 @@
 
 waitress is a production WSGI server (threads, no debug reloader); WhiteNoise,
 in the middleware, serves the static files straight from the apps' folders, so
-no web server or collectstatic is needed in front of it.
+they need neither collectstatic nor a web server (one in front still does HTTPS).
 """
 
 import errno
@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connections
+from waitress import create_server
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
@@ -30,9 +31,7 @@ class Command(BaseCommand):
         if threads < 1:
             raise CommandError(f"--threads must be 1 or more, got {threads}.")
         self._migrate()
-
-        from waitress import create_server
-
+        # Imported only here: loading the WSGI app builds the whole middleware chain.
         from touchbase.wsgi import application
 
         try:
