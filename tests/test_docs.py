@@ -65,7 +65,7 @@ def environment_settings() -> list[str]:
 def test_the_scans_find_what_we_know_is_there():
     """Guards the scanners themselves: an empty scan would make the tests below pass on anything."""
     assert {"serve", "backup", "restore", "createuser"} <= set(touchbase_commands())
-    assert command_options("serve") == ["--host", "--port", "--threads"]
+    assert {"--host", "--port", "--threads"} <= set(command_options("serve"))
     assert {"TOUCHBASE_HOME", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"} <= set(environment_settings())
 
 

@@ -4,6 +4,7 @@
 TOUCHBASE_HOME (SQLite), the way `make demo` starts it.
 """
 
+import http.client
 import io
 import os
 import queue
@@ -17,6 +18,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -179,6 +181,37 @@ def test_serve_stops_cleanly_on_sigterm(server):
     assert process.returncode == 0, err
     assert "Stopped." in out
     assert "Traceback" not in err
+
+
+def _post_a_login_form_through_an_https_proxy(url: str) -> int:
+    """What an HTTPS proxy passes on: the browser's https:// Origin, and X-Forwarded-Proto: https."""
+    netloc = urlsplit(url).netloc
+    connection = http.client.HTTPConnection(netloc, timeout=30)
+    proxied = {"X-Forwarded-Proto": "https"}
+    connection.request("GET", "/login/", headers=proxied)
+    page = connection.getresponse()
+    body = page.read().decode()
+    cookie = page.getheader("Set-Cookie").split(";")[0]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+    form = urlencode({"csrfmiddlewaretoken": token, "username": "nobody@example.com", "password": "wrong"})
+    connection.request("POST", "/login/", body=form, headers={
+        **proxied, "Cookie": cookie, "Origin": f"https://{netloc}", "Referer": f"https://{netloc}/login/",
+        "Content-Type": "application/x-www-form-urlencoded"})
+    answer = connection.getresponse()
+    answer.read()
+    return answer.status
+
+
+def test_serve_behind_an_https_proxy_accepts_its_form_posts_once_the_proxy_is_trusted(server):
+    assert _post_a_login_form_through_an_https_proxy(server.url) == 403, "an untrusted X-Forwarded-Proto is ignored"
+    process = subprocess.Popen([TOUCHBASE, "serve", "--port", "0", "--trusted-proxy", "127.0.0.1"], env=server.env,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        # 200: the login form again, saying the email or password is wrong (not a CSRF refusal).
+        assert _post_a_login_form_through_an_https_proxy(_wait_for_address(process)) == 200
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
 
 
 def test_the_console_script_creates_a_user(server):

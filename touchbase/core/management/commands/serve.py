@@ -25,6 +25,9 @@ class Command(BaseCommand):
                             help="The address to listen on (default 127.0.0.1; 0.0.0.0 for every interface).")
         parser.add_argument("--port", type=int, default=8000, help="The port (default 8000; 0 picks a free one).")
         parser.add_argument("--threads", type=int, default=4, help="Requests served at once (default 4).")
+        parser.add_argument("--trusted-proxy", metavar="IP",
+                            help="The address of the HTTPS proxy in front, e.g. 127.0.0.1: its X-Forwarded-Proto, "
+                                 "-For and -Host headers are believed, from it only.")
 
     def handle(self, *args, **opts):
         host, port, threads = opts["host"], opts["port"], opts["threads"]
@@ -35,7 +38,8 @@ class Command(BaseCommand):
         from touchbase.wsgi import application
 
         try:
-            server = create_server(application, host=host, port=port, threads=threads, ident="touchbase")
+            server = create_server(application, host=host, port=port, threads=threads, ident="touchbase",
+                                   **_proxy(opts["trusted_proxy"]))
         except OSError as exc:
             raise CommandError(_cannot_listen(host, port, exc)) from exc
         self.stdout.write(self.style.SUCCESS(f"touchbase is serving {_urls(server)}"))
@@ -63,6 +67,15 @@ class Command(BaseCommand):
             db = connections["default"].settings_dict
             raise CommandError(f"Cannot prepare the database {db['NAME']} ({db['ENGINE'].rsplit('.', 1)[-1]}): "
                                f"{exc}".strip()) from exc
+
+
+def _proxy(address: str | None) -> dict:
+    if not address:
+        return {}
+    # Behind an HTTPS proxy Django must see https, or it refuses form posts whose Origin is
+    # https://… and writes http:// into the links it builds (unsubscribe links in emails).
+    return {"trusted_proxy": address, "clear_untrusted_proxy_headers": True,
+            "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for", "x-forwarded-host"}}
 
 
 def _stop(signum, frame):
