@@ -264,11 +264,13 @@ def touchbase_aggregates(period):
     from touchbase.metrics import measures as m
 
     scope = m.Scope.company()
-    created, won, lost = m.pipeline_created(period, scope), m.won(period, scope), m.lost(period, scope)
+    created, closed = m.pipeline_created(period, scope), m.closed(period, scope)
+    won, lost = closed["won"], closed["lost"]
     forecast = m.forecast(period, scope)
+    touches = m.touch_figures(period, scope)
     return {
-        "touches by kind": dict(sorted(m.touches_by_kind(period, scope).items())),
-        "people touched": m.people_touched(period, scope),
+        "touches by kind": dict(sorted(touches.by_kind.items())),
+        "people touched": touches.people,
         "new conversations": m.new_conversations(period, scope),
         "created": (created.count, dict(sorted(created.value.items()))),
         "won": (won.count, dict(sorted(won.value.items()))),

@@ -112,17 +112,35 @@ def _touches(period: Period, scope: Scope) -> QuerySet:
 # -- leading -----------------------------------------------------------------
 
 
+@dataclass
+class TouchFigures:
+    by_kind: dict[str, int]  # outbound touches by kind, every kind present
+    meetings: int  # meetings held (either direction, in the past)
+    people: int  # distinct people touched
+
+    @property
+    def touches(self) -> int:
+        return sum(self.by_kind.values())
+
+
+def touch_figures(period: Period, scope: Scope, *, now: datetime | None = None) -> TouchFigures:
+    """Touches by kind, meetings held and people touched, in one pass over the period's touches."""
+    now = now or timezone.now()
+    out = Q(direction=Direction.OUT, kind__in=OUTREACH_KINDS)
+    aggregates = {kind.value: Count("id", filter=Q(direction=Direction.OUT, kind=kind)) for kind in OUTREACH_KINDS}
+    aggregates["meetings_held"] = Count("id", filter=Q(kind=TouchKind.MEETING, happened_at__lte=now))
+    aggregates["people_touched"] = Count("person", distinct=True, filter=out & Q(person__isnull=False))
+    row = _touches(period, scope).order_by().aggregate(**aggregates)
+    return TouchFigures({kind.value: row[kind.value] for kind in OUTREACH_KINDS}, row["meetings_held"],
+                        row["people_touched"])
+
+
 def touches_by_kind(period: Period, scope: Scope) -> dict[str, int]:
-    """Outbound touches by kind, every kind present (zero when none)."""
-    rows = (_touches(period, scope).filter(direction=Direction.OUT, kind__in=OUTREACH_KINDS)
-            .order_by().values("kind").annotate(n=Count("id")))
-    counts = {kind.value: 0 for kind in OUTREACH_KINDS}
-    counts.update({row["kind"]: row["n"] for row in rows})
-    return counts
+    return touch_figures(period, scope).by_kind
 
 
 def touches(period: Period, scope: Scope) -> int:
-    return sum(touches_by_kind(period, scope).values())
+    return touch_figures(period, scope).touches
 
 
 def new_conversations(period: Period, scope: Scope) -> int:
@@ -133,13 +151,11 @@ def new_conversations(period: Period, scope: Scope) -> int:
 
 
 def meetings_held(period: Period, scope: Scope, *, now: datetime | None = None) -> int:
-    now = now or timezone.now()
-    return _touches(period, scope).filter(kind=TouchKind.MEETING, happened_at__lte=now).count()
+    return touch_figures(period, scope, now=now).meetings
 
 
 def people_touched(period: Period, scope: Scope) -> int:
-    return (_touches(period, scope).filter(direction=Direction.OUT, kind__in=OUTREACH_KINDS, person__isnull=False)
-            .order_by().aggregate(n=Count("person", distinct=True))["n"])
+    return touch_figures(period, scope).people
 
 
 def a_tier_coverage(period: Period, scope: Scope) -> tuple[int, int] | None:
@@ -422,12 +438,11 @@ def per_seller(period: Period, *, now: datetime | None = None) -> dict[int, Sell
     def row(pk) -> SellerFigures:
         return figures.setdefault(pk, SellerFigures())
 
-    touches = _touches(period, company).filter(direction=Direction.OUT, kind__in=OUTREACH_KINDS).order_by()
-    for r in touches.values("by").annotate(n=Count("id")):
-        row(r["by"]).touches = r["n"]
-    meetings = _touches(period, company).filter(kind=TouchKind.MEETING, happened_at__lte=now).order_by()
-    for r in meetings.values("by").annotate(n=Count("id")):
-        row(r["by"]).meetings = r["n"]
+    counts = (_touches(period, company).order_by().values("by").annotate(
+        n=Count("id", filter=Q(direction=Direction.OUT, kind__in=OUTREACH_KINDS)),
+        meetings=Count("id", filter=Q(kind=TouchKind.MEETING, happened_at__lte=now))))
+    for r in counts:
+        row(r["by"]).touches, row(r["by"]).meetings = r["n"], r["meetings"]
     earlier = Touch.objects.filter(person=OuterRef("person"), direction=Direction.IN).filter(
         Q(happened_at__lt=OuterRef("happened_at")) | Q(happened_at=OuterRef("happened_at"), id__lt=OuterRef("id")))
     firsts = (_touches(period, company).filter(direction=Direction.IN, person__isnull=False)

@@ -6,12 +6,13 @@ aggregate query from `measures`; the lists are bounded (LIST_SIZE rows, with
 the full count beside them).
 """
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, Window
+from django.db.models import Q
 from django.utils import timezone
 
 from touchbase.accounts.models import Role, User
@@ -192,7 +193,7 @@ def _line(key: str, label: str, unit: str, values: tuple, period: Period, scope:
                 last_year_text=_fmt(last_year, unit), note=note)
 
 
-def _headline(period: Period, scope: m.Scope, now: datetime, pool: list) -> list[Line]:
+def _headline(period: Period, scope: m.Scope, now: datetime, pool: list, figures) -> list[Line]:
     periods = (period, period.previous(), period.last_year())
 
     def each(fn):
@@ -204,13 +205,13 @@ def _headline(period: Period, scope: m.Scope, now: datetime, pool: list) -> list
     created, closed = tally(m.pipeline_created), tally(m.closed)
     won, lost = [c[StageKind.WON] for c in closed], [c[StageKind.LOST] for c in closed]
     lines = [
-        _line(Measure.TOUCHES, "Touches", Unit.COUNT, each(lambda p: m.touches(p, scope)), period, scope, now, pool),
+        _line(Measure.TOUCHES, "Touches", Unit.COUNT, each(lambda p: figures(p).touches), period, scope, now, pool),
         _line(Measure.MEETINGS, "Meetings held", Unit.COUNT,
-              each(lambda p: m.meetings_held(p, scope, now=now)), period, scope, now, pool),
+              each(lambda p: figures(p).meetings), period, scope, now, pool),
         _line(Measure.NEW_CONVERSATIONS, "New conversations", Unit.COUNT,
               each(lambda p: m.new_conversations(p, scope)), period, scope, now, pool),
         _line(Measure.PEOPLE_TOUCHED, "People touched", Unit.COUNT,
-              each(lambda p: m.people_touched(p, scope)), period, scope, now, pool),
+              each(lambda p: figures(p).people), period, scope, now, pool),
         _line(Measure.PIPELINE_CREATED, "Deals created", Unit.COUNT, tuple(t.count for t in created),
               period, scope, now, pool),
         _line(Measure.PIPELINE_CREATED_VALUE, "Pipeline created", Unit.MONEY, tuple(t.value for t in created),
@@ -271,17 +272,25 @@ def _forecast(period: Period, scope: m.Scope):
 
 
 def _first(queryset) -> tuple[list, int]:
-    """The first LIST_SIZE rows and how many there are, counted in the same query."""
-    rows = list(queryset.annotate(total_rows=Window(Count("id")))[:LIST_SIZE])
-    return rows, rows[0].total_rows if rows else 0
+    """The first LIST_SIZE rows and how many there are.
+
+    Counted apart, on ids alone: a count in the same query (a window) makes the
+    database join every matching row to its related records before the LIMIT.
+    """
+    rows = list(queryset[:LIST_SIZE])
+    if len(rows) < LIST_SIZE:
+        return rows, len(rows)
+    return rows, queryset.order_by().values("pk").count()
 
 
 def report_build(period: Period, scope: m.Scope, *, now: datetime | None = None) -> Report:
     now = now or timezone.now()
     report = Report(period=period, scope=scope, generated_at=now)
     pool = list(Target.objects.select_related("seller"))
-    report.lines = _headline(period, scope, now, pool)
-    report.touches_by_kind = m.touches_by_kind(period, scope)
+    # The headline, its comparisons and the trend charts share periods: one pass over each period's touches.
+    figures = functools.lru_cache(maxsize=None)(lambda p: m.touch_figures(p, scope, now=now))
+    report.lines = _headline(period, scope, now, pool, figures)
+    report.touches_by_kind = figures(period).by_kind
     report.flow = m.stage_flow(period, scope)
     report.forecasts = [_forecast(period, scope), _forecast(period.next(), scope)]
     report.leaderboard = _leaderboard(period, now, pool)
@@ -291,15 +300,15 @@ def report_build(period: Period, scope: m.Scope, *, now: datetime | None = None)
     report.empty = not (any(report.touches_by_kind.values()) or report.moves_total
                         or any(line.actual for line in report.lines if line.key in ("pipeline_created", "won", "lost"))
                         or any(f.deals for _p, f, _d, _t in report.forecasts))
-    _draw(report, now, pool)
+    _draw(report, now, pool, figures)
     return report
 
 
-def _draw(report: Report, now: datetime, pool: list) -> None:
+def _draw(report: Report, now: datetime, pool: list, figures) -> None:
     period, scope = report.period, report.scope
-    report.charts["touches"] = _trend_chart(period, scope, Measure.TOUCHES, "Touches", lambda p: m.touches(p, scope), pool)
+    report.charts["touches"] = _trend_chart(period, scope, Measure.TOUCHES, "Touches", lambda p: figures(p).touches, pool)
     report.charts["meetings"] = _trend_chart(period, scope, Measure.MEETINGS, "Meetings held",
-                                             lambda p: m.meetings_held(p, scope, now=now), pool)
+                                             lambda p: figures(p).meetings, pool)
     report.charts["funnel"] = charts.funnel(
         "Stages: deals that entered, and the share that moved forward",
         [(s.stage.name, s.entered, _fmt(s.conversion, Unit.PERCENT)) for s in report.flow])
