@@ -52,7 +52,7 @@ def to_json(report: Report) -> str:
     }, indent=2, default=str)
 
 
-def to_html(report: Report, *, standalone: bool = True) -> str:
+def to_html(report: Report) -> str:
     """The printable page: the report body with the style sheets inlined, so it needs no server."""
     css = "".join(Path(finders.find(path)).read_text() for path in ("css/touchbase.css", "metrics/reports.css"))
     return render_to_string("metrics/print.html", {"report": report, "css": css})
