@@ -44,3 +44,9 @@ def test_gaps_become_tasks_for_the_owner_once(client_for, ravi, sam, scored):
                       ("Find the phone of Dana Reyes", "sam@example.com")]
     client.post(reverse("prospecting:gap_tasks"), {"tier": "A"})
     assert Task.objects.count() == 2
+
+
+def test_the_admin_lists_fits_and_frameworks(client_for, alice, scored):
+    client = client_for(alice)
+    assert "Acme Robotics" in client.get(reverse("admin:prospecting_companyfit_changelist")).content.decode()
+    assert client.get(reverse("admin:prospecting_framework_changelist")).status_code == 200
