@@ -126,6 +126,11 @@ def make_world(port, name):
     mailbox = services.mailbox_save(actor=seller, email="bench-seller@example.com", smtp_host="127.0.0.1",
                                     smtp_port=port, smtp_security="none", username="bench", password="unused",
                                     daily_cap=0, hourly_cap=0, min_gap_seconds=0)
+    from touchbase.outreach.models import Sequence
+
+    existing = Sequence.objects.filter(name=name).first()
+    if existing:  # a rerun on the same --home
+        return seller, mailbox, existing
     sequence = services.sequence_create(actor=seller, name=name, window_start=clock(0, 0),
                                         window_end=clock(23, 59, 59), window_days="0,1,2,3,4,5,6")
     services.step_save(actor=seller, sequence=sequence, kind="email", subject="Reno picking",
@@ -196,7 +201,7 @@ def schedule(args, port):
     timings = []
     for _ in range(50):
         t = time.perf_counter()
-        list(query)
+        list(query.all())  # a fresh queryset: .all() drops the cached rows of the last run
         timings.append((time.perf_counter() - t) * 1000)
     timings.sort()
     print(f"schedule: due-rows query (200 of {due.count():,} due) median {statistics.median(timings):.2f} ms, "
