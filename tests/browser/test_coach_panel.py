@@ -144,6 +144,22 @@ def test_spans_land_on_the_right_words_after_emoji(page, live_server, sam, dana)
     expect(page.get_by_label("Body")).to_have_value("🚀🎉 Hi Dana 👋, Worth a call Thursday since Reno opens soon?")
 
 
+def test_a_rewrite_is_applied_as_the_coach_sends_it_in_mid_sentence_and_after_emoji(page, live_server, sam, dana):
+    panel = open_composer(page, live_server, sam, dana)
+    page.get_by_label("Subject").fill("Reno pilot")
+    body = page.get_by_label("Body")
+    body.fill("Hi Dana 🎉, I know you are busy, but it would be greatly appreciated if you could spare 5 minutes?")
+    rewrite = finding(panel, "pad.deference").filter(has_text="appreciated")
+    rewrite.get_by_role("button", name="Apply “could you”").click()
+    expect(body).to_have_value("Hi Dana 🎉, I know you are busy, but could you spare 5 minutes?")
+    expect(finding(panel, "pad.deference").filter(has_text="appreciated")).to_have_count(0)
+    finding(panel, "pad.deference").get_by_role("button", name="Delete it").click()
+    expect(body).to_have_value("Hi Dana 🎉, could you spare 5 minutes?")
+    # A fix the coach cannot write for the seller (a reason) offers no button.
+    expect(finding(panel, "ask.reason")).to_be_visible()
+    expect(finding(panel, "ask.reason").locator("button.apply")).to_have_count(0)
+
+
 def test_what_the_seller_types_is_shown_as_text_never_as_markup(page, live_server, sam, dana):
     panel = open_composer(page, live_server, sam, dana)
     page.get_by_label("Subject").fill("<img src=x onerror=alert(1)> [First Name]")

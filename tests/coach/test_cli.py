@@ -89,6 +89,17 @@ def test_it_reviews_json_lines_and_goes_on_past_a_malformed_line():
     assert "fup.forward_missing" in {f["rule"] for f in results[5]["findings"]}
 
 
+def test_each_finding_carries_its_replacement_in_json_and_json_lines():
+    body = "Hi John, I'm writing to ask about Reno. Worth a call?"
+    _, out, _ = run(["-", "--json", "--subject", "Reno"], body)
+    (opener,) = [f for f in json.loads(out)["findings"] if f["rule"] == "pad.opener"]
+    assert opener["replacement"] == {"start": 9, "end": 24, "text": ""}
+    _, out, _ = run(["--jsonl"], json.dumps({"id": 1, "subject": "", "body": body}))
+    by_rule = {f["rule"]: f for f in json.loads(out)["findings"]}
+    assert by_rule["pad.opener"]["replacement"] == opener["replacement"]
+    assert by_rule["subject.missing"]["replacement"] is None
+
+
 def test_it_prints_help():
     code, out, _ = run(["--help"])
     assert code == 0

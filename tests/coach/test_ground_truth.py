@@ -57,7 +57,7 @@ def test_it_returns_the_json_shape_of_the_catalogue():
     data = review(BAD_EMAIL, "Partnership").to_dict()
     assert set(data) == {"score", "chars", "countdown", "gauges", "findings"}
     assert set(data["gauges"]) == {"chars", "words", "grade", "questions", "asks"}
-    assert set(data["findings"][0]) == {"rule", "severity", "field", "start", "end", "message", "suggestion"}
+    assert set(data["findings"][0]) == {"rule", "severity", "field", "start", "end", "message", "suggestion", "replacement"}
     assert 0 <= data["score"] < 100
 
 

@@ -50,12 +50,14 @@ def _check(body, subject, kind):
         text = body if finding.field == "body" else subject
         assert 0 <= finding.start <= finding.end <= len(text)
         assert finding.message and finding.suggestion
+        if finding.replacement is not None:
+            assert 0 <= finding.replacement.start <= finding.replacement.end <= len(text)
     result.to_dict()
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(body=TEXT, subject=st.one_of(st.none(), TEXT), kind=st.sampled_from(KINDS))
-def test_it_never_raises_and_every_span_lies_inside_its_field(body, subject, kind):
+def test_it_never_raises_and_every_span_and_replacement_lies_inside_its_field(body, subject, kind):
     _check(body, subject, kind)
 
 

@@ -22,6 +22,17 @@ def test_it_returns_the_same_review_as_the_library(client_for, sam):
     assert "pad.opener" in {f["rule"] for f in data["findings"]}
 
 
+def test_each_finding_carries_the_edit_that_fixes_it_or_null(client_for, sam):
+    data = post(client_for(sam), {"kind": "first_touch", "subject": "", "body": PADDED}).json()
+    by_rule = {f["rule"]: f for f in data["findings"]}
+    edit = by_rule["pad.opener"]["replacement"]
+    assert edit == {"start": 9, "end": 43, "text": ""}
+    assert PADDED[: edit["start"]] + edit["text"] + PADDED[edit["end"] :] == (
+        "Hi Dana, Could we talk Tuesday because the pilot starts soon? Thx."
+    )
+    assert by_rule["subject.missing"]["replacement"] is None
+
+
 def test_an_email_over_400_characters_is_an_error_with_a_negative_countdown(client_for, sam):
     body = "We cut onboarding time for ops teams. " * 15
     data = post(client_for(sam), {"kind": "first_touch", "body": body}).json()

@@ -7,7 +7,7 @@ the words it looks for are data in `phrases.py`.
 """
 
 from .draft import KINDS
-from .review import Finding, Review, own_text, review
+from .review import Finding, Replacement, Review, own_text, review
 from .rules import RULES
 
-__all__ = ["KINDS", "RULES", "Finding", "Review", "own_text", "review"]
+__all__ = ["KINDS", "RULES", "Finding", "Replacement", "Review", "own_text", "review"]

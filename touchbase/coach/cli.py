@@ -5,7 +5,10 @@
 
 A batch line is `{"id", "kind", "subject", "body"}`; each gets one line out,
 `{"id", "score", "chars", "countdown", "findings"}`, or for a bad line
-`{"id", "error": {"code", "message", "field"}}` while the batch goes on.
+`{"id", "error": {"code", "message", "field"}}` while the batch goes on. A
+finding is `{"rule", "severity", "field", "start", "end", "message",
+"suggestion", "replacement"}`, where `replacement` is `{"start", "end",
+"text"}` (code points into the field) or null when the fix is not a rewrite.
 """
 
 from __future__ import annotations

@@ -28,6 +28,8 @@ class Hit(NamedTuple):
     end: int
     message: str
     suggestion: str
+    # (start, end, text): a literal rewrite in the field's working text, or None.
+    edit: tuple[int, int, str] | None = None
 
 
 @dataclass
@@ -119,12 +121,22 @@ class Draft:
             else ""
         )
 
-    def own_hit(self, start: int, end: int, message: str, suggestion: str) -> Hit:
-        """A finding on a span of the own text."""
+    def own_hit(
+        self, start: int, end: int, message: str, suggestion: str, edit: tuple[int, int, str] | None = None
+    ) -> Hit:
+        """A finding on a span of the own text, with the edit that fixes it (own-text offsets) if any."""
         field_start, field_end = self.own.to_field(start, end)
-        return Hit("body", field_start, field_end, message, suggestion)
+        if edit is not None:
+            edit_start, edit_end = self.own.to_field(edit[0], edit[1])
+            # An edit across text the coach left out (a quote between two own parts) would delete it too.
+            same = self.body.text[edit_start:edit_end] == self.own.text[edit[0] : edit[1]]
+            edit = (edit_start, edit_end, edit[2]) if same else None
+        return Hit("body", field_start, field_end, message, suggestion, edit)
 
-    def whole_own_hit(self, message: str, suggestion: str) -> Hit:
+    def whole_own_hit(self, message: str, suggestion: str, replacement: str | None = None) -> Hit:
+        """A finding on all the own text; `replacement`, if given, is a new own text for it."""
         if not self.own.text:
-            return Hit("body", 0, len(self.body.text), message, suggestion)
-        return self.own_hit(0, len(self.own.text), message, suggestion)
+            edit = None if replacement is None else (0, len(self.body.text), replacement)
+            return Hit("body", 0, len(self.body.text), message, suggestion, edit)
+        edit = None if replacement is None else (0, len(self.own.text), replacement)
+        return self.own_hit(0, len(self.own.text), message, suggestion, edit)

@@ -17,7 +17,7 @@ OPENERS = {
     "I hope this [email/e-mail/message/note] finds you well": "",
     "hope this [email/e-mail/message/note] finds you well": "",
     "I hope (that) this finds you well": "",
-    "(I) hope [you're/you are] doing well": "",
+    "(I) (really/do/truly/sincerely) hope [you're/you are] (all) doing well": "",
     "My name is … and": "",
     "I just wanted to": "",
     "just wanted to": "",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from .draft import KINDS, Draft
 from .rules import RULES
-from .text import read_field
+from .text import Field, read_field
 
 CHAR_LIMIT = 400
 SEVERITIES = ("error", "warning", "info")
@@ -15,6 +15,18 @@ SEVERITIES = ("error", "warning", "info")
 PENALTY = {"error": 25, "warning": 10, "info": 3}
 # A 5 MB paste can match a rule thousands of times; the first findings say enough.
 MAX_FINDINGS_PER_RULE = 100
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """Write `text` over `start:end` of the field as given (code points): the fix as a literal edit."""
+
+    start: int
+    end: int
+    text: str
+
+    def apply(self, value: str) -> str:
+        return value[: self.start] + self.text + value[self.end :]
 
 
 @dataclass(frozen=True)
@@ -26,6 +38,23 @@ class Finding:
     end: int
     message: str
     suggestion: str
+    # None when the fix is not a literal rewrite ("add a reason", "cut 80 characters").
+    replacement: Replacement | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        replacement = self.replacement
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "field": self.field,
+            "start": self.start,
+            "end": self.end,
+            "message": self.message,
+            "suggestion": self.suggestion,
+            "replacement": None
+            if replacement is None
+            else {"start": replacement.start, "end": replacement.end, "text": replacement.text},
+        }
 
 
 @dataclass
@@ -42,7 +71,7 @@ class Review:
             "chars": self.chars,
             "countdown": self.countdown,
             "gauges": dict(self.gauges),
-            "findings": [asdict(finding) for finding in self.findings],
+            "findings": [finding.to_dict() for finding in self.findings],
         }
 
     def rules(self) -> set[str]:
@@ -78,7 +107,10 @@ def review(body: str, subject: str | None = "", kind: str = "first_touch", **con
             source = draft.body if hit.field == "body" else draft.subject
             start, end = source.source_span(hit.start, hit.end)
             findings.append(
-                Finding(rule.id, rule.severity, hit.field, start, end, hit.message, hit.suggestion)
+                Finding(
+                    rule.id, rule.severity, hit.field, start, end, hit.message, hit.suggestion,
+                    _replacement(source, hit.edit),
+                )
             )
     findings.sort(key=lambda f: (f.field != "subject", f.start, f.end, f.rule))
     chars = len(draft.own.text)
@@ -95,6 +127,16 @@ def review(body: str, subject: str | None = "", kind: str = "first_touch", **con
         },
         findings=findings,
     )
+
+
+def _replacement(source: Field, edit: tuple[int, int, str] | None) -> Replacement | None:
+    if edit is None:
+        return None
+    start, end = source.source_span(edit[0], edit[1])
+    # Only where the field as given reads as judged: an edit over HTML tags or a CRLF would lose them.
+    if source.raw[start:end] != source.text[edit[0] : edit[1]]:
+        return None
+    return Replacement(start, end, edit[2])
 
 
 def own_text(body: str) -> str:

@@ -23,6 +23,14 @@ class EmailIn(Schema):
     first_name: str = ""
 
 
+class ReplacementOut(Schema):
+    """Write `text` over `start:end` of the field (code points, not UTF-16 units): the fix, literally."""
+
+    start: int
+    end: int
+    text: str
+
+
 class FindingOut(Schema):
     rule: str
     severity: Literal["error", "warning", "info"]
@@ -31,6 +39,9 @@ class FindingOut(Schema):
     end: int
     message: str
     suggestion: str
+    replacement: ReplacementOut | None = Field(
+        None, description="The fix as a literal edit of the field, or null when it is not a rewrite"
+    )
 
 
 class ReviewOut(Schema):

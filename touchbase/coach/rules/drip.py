@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..draft import Draft
-from .edits import quote
+from .edits import edit_for, quote
 from .registry import rule
 
 
@@ -15,4 +15,5 @@ def drip_that_asks(draft: Draft):
             ask.end,
             f"{quote(ask.text, 60)} asks for something: a drip gives information and asks nothing.",
             f"Delete {quote(ask.text, 60)} and let the piece speak for itself; save the ask for a separate email.",
+            edit_for(draft, ask.start, ask.end, ""),
         )

@@ -25,22 +25,22 @@ def _shouting(text: str, skip: list[tuple[int, int]]):
     for match in _CAPS_WORD.finditer(text):
         word = match.group()
         if word.isupper() and word not in _ACRONYMS and not any(s <= match.start() < e for s, e in skip):
-            yield match, f"“{word}” in capitals reads as shouting.", f"Write “{word.capitalize()}”."
+            yield match, f"“{word}” in capitals reads as shouting.", f"Write “{word.capitalize()}”.", word.capitalize()
     for match in _BANGS.finditer(text):
-        yield match, f"“{match.group()}” reads as shouting.", "Use one “!” at most, or a period."
+        yield match, f"“{match.group()}” reads as shouting.", "Use one “!” at most, or a period.", "!"
 
 
 @rule("format.shouting", "info")
 def all_caps_or_double_bang(draft: Draft):
     if draft.subject is not None:
         subject = draft.subject.text
-        for match, message, suggestion in _shouting(
+        for match, message, suggestion, fixed in _shouting(
             subject, [span for span, _ in field_spans(subject, [(0, len(subject))])]
         ):
-            yield Hit("subject", match.start(), match.end(), message, suggestion)
+            yield Hit("subject", match.start(), match.end(), message, suggestion, (*match.span(), fixed))
     own = draft.own.text
     if not _may_shout(own):
         return
     fields = [span for span, _ in field_spans(own, [(0, len(own))])]
-    for match, message, suggestion in _shouting(own, fields):
-        yield draft.own_hit(match.start(), match.end(), message, suggestion)
+    for match, message, suggestion, fixed in _shouting(own, fields):
+        yield draft.own_hit(match.start(), match.end(), message, suggestion, (*match.span(), fixed))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..draft import EMAIL_KINDS, Draft
 from ..patterns import Phrases
 from ..phrases import GUILT
-from .edits import forward_note, quote
+from .edits import edit_for, forward_note, quote
 from .registry import rule
 
 NOTE_WORD_LIMIT = 25
@@ -31,6 +31,7 @@ def follow_up_note_too_long(draft: Draft):
             len(draft.own.text),
             f"The follow-up note is {draft.word_count} words: the original below says the rest, keep the note to a line.",
             f"Replace the note with: “{forward_note(draft)}”",
+            (0, len(draft.own.text), forward_note(draft)),
         )
 
 
@@ -42,4 +43,5 @@ def nagging(draft: Draft):
             end,
             f"{quote(draft.own.text[start:end])} nags: write like you're writing to a peer.",
             f"Drop it; “{forward_note(draft)}” above the original says enough.",
+            edit_for(draft, start, end, ""),
         )

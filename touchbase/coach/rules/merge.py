@@ -88,24 +88,32 @@ def field_spans(text: str, ranges: list[tuple[int, int]]) -> list[tuple[tuple[in
     return found
 
 
-def _suggestion(token: str, draft: Draft) -> str:
+def _value(token: str, draft: Draft) -> str:
+    """The value the field stands for, where the context gives it ("" when unknown)."""
     words = _field_words(token)
     first_name = str(draft.context.get("first_name") or "")
     company = str(draft.context.get("company") or "")
     if first_name and ("first" in words or "fname" in words or "firstname" in words or words == ["name"]):
-        return f"Replace {token} with “{first_name}”."
+        return first_name
     if company and any(w in ("company", "companyname", "organization", "org", "account") for w in words):
-        return f"Replace {token} with “{company}”."
-    return f"Replace {token} with the real value, or delete it."
+        return company
+    return ""
+
+
+def _hit(field: str, start: int, end: int, token: str, draft: Draft) -> Hit:
+    message = f"{token} is a template field left in: sending “Hi {{{{first_name}}}}” ends the relationship."
+    value = _value(token, draft)
+    if not value:
+        return Hit(field, start, end, message, f"Replace {token} with the real value, or delete it.")
+    return Hit(field, start, end, message, f"Replace {token} with “{value}”.", (start, end, value))
 
 
 @rule("merge.unfilled", "error")
 def template_field_left_in(draft: Draft):
     if draft.context.get("template"):
         return
-    message = "{token} is a template field left in: sending “Hi {{{{first_name}}}}” ends the relationship."
     if draft.subject is not None:
         for (start, end), token in field_spans(draft.subject.text, [(0, len(draft.subject.text))]):
-            yield Hit("subject", start, end, message.format(token=token), _suggestion(token, draft))
+            yield _hit("subject", start, end, token, draft)
     for (start, end), token in field_spans(draft.body.text, draft.parts.sent):
-        yield Hit("body", start, end, message.format(token=token), _suggestion(token, draft))
+        yield _hit("body", start, end, token, draft)

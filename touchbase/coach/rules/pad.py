@@ -7,7 +7,7 @@ import re
 from ..draft import EMAIL_KINDS, Draft
 from ..patterns import Phrases
 from ..phrases import DEFERENCE, FORMAL_SIGNOFFS, OPENERS
-from .edits import delete_or_rewrite, quote
+from .edits import delete_or_rewrite, edit_for, quote
 from .registry import rule
 
 _OPENERS = Phrases(OPENERS)
@@ -22,22 +22,26 @@ _CLOSING_AFTER = re.compile(
 @rule("pad.opener", "warning")
 def throat_clearing(draft: Draft):
     for start, end, phrase in _OPENERS.find(draft.scan):
+        suggestion, edit = delete_or_rewrite(draft, start, end, OPENERS[phrase])
         yield draft.own_hit(
             start,
             end,
             f"{quote(draft.own.text[start:end])} is throat-clearing: write short and quick and to the point.",
-            delete_or_rewrite(draft, start, end, OPENERS[phrase]),
+            suggestion,
+            edit,
         )
 
 
 @rule("pad.deference", "warning")
 def deferential_padding(draft: Draft):
     for start, end, phrase in _DEFERENCE.find(draft.scan):
+        suggestion, edit = delete_or_rewrite(draft, start, end, DEFERENCE[phrase])
         yield draft.own_hit(
             start,
             end,
             f"{quote(draft.own.text[start:end])} is deferential padding: be their equal, write like you're writing to a peer.",
-            delete_or_rewrite(draft, start, end, DEFERENCE[phrase]),
+            suggestion,
+            edit,
         )
 
 
@@ -57,4 +61,5 @@ def formal_closing(draft: Draft):
             end,
             f"{quote(own[start:end])} is a formal closing: the seed's better email just ends “Thx.”",
             f"Write “{FORMAL_SIGNOFFS[phrase]}” (or “Thanks,” / “Best,”) instead.",
+            edit_for(draft, start, end, FORMAL_SIGNOFFS[phrase]),
         )

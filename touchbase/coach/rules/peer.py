@@ -30,11 +30,13 @@ def hedging(draft: Draft):
     if len(hedges) < MIN_HEDGES:
         return
     for start, end in hedges:
+        suggestion, edit = delete_or_rewrite(draft, start, end, "")
         yield draft.own_hit(
             start,
             end,
             f"{quote(own[start:end])} is one of {len(hedges)} hedges: write like you're writing to a peer, sure of your point.",
-            delete_or_rewrite(draft, start, end, ""),
+            suggestion,
+            edit,
         )
 
 

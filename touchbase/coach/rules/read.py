@@ -6,7 +6,7 @@ import re
 
 from ..draft import Draft
 from ..phrases import PLAIN_WORDS
-from ..readability import syllables, text_grade
+from ..readability import syllables, text_grade, word_count
 from .edits import quote
 from .registry import rule
 
@@ -58,11 +58,17 @@ def split_in_two(text: str) -> str:
     return f"{first}. {second[:1].upper()}{second[1:]}"
 
 
+def _short_enough(text: str) -> bool:
+    return all(word_count(half) <= SENTENCE_WORD_LIMIT for half in text.split(". "))
+
+
 @rule("read.long_sentence", "info")
 def sentence_over_25_words(draft: Draft):
     for sentence in draft.sentences:
         if sentence.words > SENTENCE_WORD_LIMIT:
             rewritten = split_in_two(sentence.text)
+            # Offered as an edit only when both halves are short: a literal fix must fix the finding.
+            edit = (sentence.start, sentence.end, rewritten) if rewritten and _short_enough(rewritten) else None
             yield draft.own_hit(
                 sentence.start,
                 sentence.end,
@@ -70,4 +76,5 @@ def sentence_over_25_words(draft: Draft):
                 f"Split it in two: {quote(rewritten, 160)}"
                 if rewritten
                 else "Split it in two, one idea each.",
+                edit,
             )

@@ -48,13 +48,14 @@ def subject_over_5_words(draft: Draft):
     words = list(_WORD.finditer(text, prefix.end() if prefix else 0))
     if len(words) <= WORD_LIMIT:
         return
-    keep = [w.group() for w in words if w.group().lower().strip(":,-") not in _FILLER][:4]
+    keep = " ".join([w.group() for w in words if w.group().lower().strip(":,-") not in _FILLER][:4])
     yield Hit(
         "subject",
         words[WORD_LIMIT].start(),
         words[-1].end(),
         f"The subject has {len(words)} words: 3–4 word subjects do best.",
-        f"Try “{' '.join(keep)}”.",
+        f"Try “{keep}”.",
+        (words[0].start(), words[-1].end(), keep),
     )
 
 
@@ -74,4 +75,5 @@ def fake_reply_or_forward(draft: Draft):
         prefix.end(),
         f"“{prefix.group().strip()}” on a first email fakes a thread: it is dishonest and burns trust.",
         f"Drop it: “{rest}”." if rest else "Drop it and name the one thing in 3–4 words.",
+        (start, prefix.end(), "") if rest else None,
     )

@@ -30,15 +30,18 @@ def gushing_or_hostile(draft: Draft):
                 mark.end(),
                 f"{sum(len(m.group()) for m in marks)} exclamation marks read as gushing: mild tone reads as a peer.",
                 "End the sentence with a period.",
+                (mark.start(), mark.end(), "."),
             )
     gush = [(start, end) for start, end, _ in _GUSH.find(draft.scan)]
     if len(gush) >= GUSH_IN_EMAIL or _stacked(draft, gush):
         for start, end in gush:
+            suggestion, edit = delete_or_rewrite(draft, start, end, "")
             yield draft.own_hit(
                 start,
                 end,
                 f"{quote(own[start:end])} stacks superlatives: mild tone reads as a peer.",
-                delete_or_rewrite(draft, start, end, ""),
+                suggestion,
+                edit,
             )
     for start, end, _ in _HOSTILE.find(draft.scan):
         yield draft.own_hit(

@@ -43,58 +43,25 @@
     return [at[Math.min(Math.max(finding.start, 0), last)], at[Math.min(Math.max(finding.end, 0), last)]];
   }
 
-  function sameText(quoted, text) {
-    var a = quoted.split(/\s+/).join(" ").trim(), b = text.split(/\s+/).join(" ").trim();
-    if (a.slice(-1) === "…") return b.indexOf(a.slice(0, -1)) === 0;
-    return a === b;
+  // The coach sends each fix as a literal edit, {start, end, text} in code points (null when the fix
+  // is not a rewrite): the edit may reach past the finding to take a stray comma or full stop.
+  function edit(text, finding) {
+    var r = finding.replacement, at = utf16Index(text), last = at.length - 1;
+    if (!r) return null;
+    return { start: at[Math.min(Math.max(r.start, 0), last)], end: at[Math.min(Math.max(r.end, 0), last)],
+             text: r.text };
   }
 
-  // The text that replaces the span when the suggestion is a literal rewrite of it, else null.
-  // `replacement` is the field the coach library is asked to add; until then the suggestion's own
-  // phrasing ("Delete “…”", "Write “X” instead of “Y”", "Replace Y with “X”.") is read.
-  function replacementFor(finding, spanText) {
-    if (typeof finding.replacement === "string") return finding.replacement;
-    var s = finding.suggestion || "", m;
-    if ((m = /^Delete “([^”]*)”/.exec(s)) && sameText(m[1], spanText)) return "";
-    if ((m = /^Write “([^”]*)” instead of “([^”]*)”/.exec(s)) && sameText(m[2], spanText)) return m[1];
-    if ((m = /^Write “([^”]*)”(?: \(or [^)]*\))?(?: instead)?\.$/.exec(s))) return m[1];
-    if ((m = /^Replace (.+?) with “([^”]*)”\.$/.exec(s)) && sameText(m[1], spanText)) return m[2];
-    if (finding.rule === "subject.fake_thread" && /^Drop it\b/.test(s)) return "";
-    return null;
-  }
+  function letters(text) { return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ""); }
 
-  // Fit the edit to the sentence the way the coach's own rewrite does: a deleted opener takes its
-  // dangling "but"/"and" with it, a deleted sentence its full stop, the sentence keeps its capital,
-  // and no double spaces are left.
-  function fitEdit(text, start, end, replacement) {
-    var before = text.slice(0, start), after = text.slice(end);
-    var sentenceStart = /(^|[.!?…]["'”’)]*\s+|\n\s*)$/.test(before);
-    if (/you$/.test(replacement)) {
-      var could = /^\s*you\s+(?:could|would|can|might|will)\b/i.exec(after);
-      if (could) { end += could[0].length; after = after.slice(could[0].length); }
-    }
-    var wholeClause = !replacement && /(^|[,;:.!?…]["'”’)]*\s+|\n\s*)$/.test(before) && /^[.!?…]+/.test(after);
-    if (wholeClause) {
-      // The span was the whole sentence or clause: its closing mark and the space after go too.
-      var closing = /^[.!?…]+\s*/.exec(after)[0];
-      end += closing.length;
-      if (!/\S/.test(after.slice(closing.length))) start -= /\s*$/.exec(before)[0].length;
-    } else if (!replacement && sentenceStart) {
-      var dangling = /^\s*[,;:—–-]*\s*(?:(?:but|and|so|that)\b)?[\s,]*/i.exec(after)[0];
-      end += dangling.length;
-      after = after.slice(dangling.length);
-      if (/^[a-z]/.test(after)) { replacement = after[0].toUpperCase(); end += 1; }
-    } else if (!replacement && /[ \t]$/.test(before) && /^([ \t]|[,.;:!?]|$)/.test(after)) {
-      start -= 1;
-    } else if (replacement) {
-      var first = replacement[0];
-      if (sentenceStart) first = first.toUpperCase();
-      else if (/^[a-z]/.test(text.slice(start, end)) && !/^I\b/.test(replacement)) first = first.toLowerCase();
-      replacement = first + replacement.slice(1);
-      if (/[.!?]$/.test(replacement) && after[0] === replacement.slice(-1)) end += 1;
-      if (/\w$/.test(replacement) && /^\w/.test(after)) replacement += " ";
-    }
-    return [start, end, replacement];
+  // "Delete it" when the edit only takes words out (the finding's, a dangling "but", a capital moved
+  // to the next word); otherwise the button shows the words that go in.
+  function applyLabel(text, finding, e) {
+    var at = span(text, finding);
+    var kept = text.slice(e.start, at[0]) + text.slice(at[1], e.end);
+    if (letters(kept).indexOf(letters(e.text)) >= 0) return "Delete it";
+    var words = e.text.trim();
+    return words.length > 40 ? "Apply the rewrite" : "Apply “" + words + "”";
   }
 
   function Editor(field, multiline) {
@@ -285,12 +252,11 @@
       li.appendChild(head);
       li.appendChild(el("p", "message", f.message));
       if (f.suggestion) li.appendChild(el("p", "suggestion", f.suggestion));
-      var spanText = editor ? (function (at) { return editor.field.value.slice(at[0], at[1]); })(span(editor.field.value, f)) : "";
-      var replacement = editor && fresh() ? replacementFor(f, spanText) : null;
-      if (replacement !== null) {
-        var apply = el("button", "small apply", replacement ? "Apply “" + replacement + "”" : "Delete it");
+      var change = editor && fresh() ? edit(editor.field.value, f) : null;
+      if (change) {
+        var apply = el("button", "small apply", applyLabel(editor.field.value, f, change));
         apply.type = "button";
-        apply.addEventListener("click", function () { fix(editor.field, f, replacement); });
+        apply.addEventListener("click", function () { fix(editor.field, f); });
         li.appendChild(apply);
       }
       head.addEventListener("click", function () {
@@ -304,15 +270,14 @@
       return li;
     }
 
-    function fix(field, finding, replacement) {
-      if (!fresh()) return;  // the text moved since the review: its spans no longer point at the words
-      var at = span(field.value, finding);
-      var edit = fitEdit(field.value, at[0], at[1], replacement);
+    function fix(field, finding) {
+      if (!fresh()) return;  // the text moved since the review: its offsets no longer point at the words
+      var change = edit(field.value, finding);
       field.focus();
-      field.setSelectionRange(edit[0], edit[1]);
+      field.setSelectionRange(change.start, change.end);
       // insertText keeps the browser's undo; setRangeText is the fallback where it is gone.
-      if (!(document.execCommand && document.execCommand("insertText", false, edit[2]))) {
-        field.setRangeText(edit[2], edit[0], edit[1], "end");
+      if (!(document.execCommand && document.execCommand("insertText", false, change.text))) {
+        field.setRangeText(change.text, change.start, change.end, "end");
         field.dispatchEvent(new Event("input", { bubbles: true }));
       }
     }
