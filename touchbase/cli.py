@@ -2,8 +2,7 @@
 
 `touchbase <django command>` runs any Django management command; touchbase's
 own commands (serve, demo, createuser, backup, restore, coach, ...) are
-management commands of the `core` app and the other apps, listed by
-`touchbase help`.
+management commands of its apps, listed by `touchbase help`.
 """
 
 import os
@@ -12,9 +11,14 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "touchbase.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["touchbase", *(sys.argv[1:] if argv is None else argv)])
+    try:
+        execute_from_command_line(["touchbase", *(sys.argv[1:] if argv is None else argv)])
+    except ImproperlyConfigured as exc:
+        # A bad setting is the user's to fix: say which one, without a traceback.
+        sys.exit(f"touchbase: {exc}")
 
 
 if __name__ == "__main__":
