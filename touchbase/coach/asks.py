@@ -8,6 +8,7 @@ one. The photocopier effect: an ask goes better with its real reason.
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import NamedTuple
 
@@ -159,12 +160,18 @@ def find_asks(own: str, sentences: list[Sentence], reader_only: bool, scan: Scan
         [low.find(host) for host in _CALENDAR_HOSTS if host in low] if "/" in low or "www" in low else []
     )
     nagging = [start for start, _, _ in _NAGGING.find(scan)]
+    # Sentences that hold a request phrase or a calendar link; the rest can only ask by a question mark.
+    asking = sorted(requests + calendars)
     asks = []
     for index, sentence in enumerate(sentences):
+        question = "?" in sentence.text and is_question(sentence)
+        if not question:
+            after = bisect.bisect_left(asking, sentence.start)
+            if after == len(asking) or asking[after] >= sentence.end:
+                continue
         if nagging and any(sentence.start <= start < sentence.end for start in nagging):
             continue
         cut, body = strip_greeting(sentence.text)
-        question = is_question(sentence)
         if question:
             if is_quoted_question(body) or _RHETORICAL.match(body):
                 continue

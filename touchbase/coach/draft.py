@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import islice
 from typing import Any, NamedTuple
 
 from . import asks as ask_reader
 from .patterns import Scan
-from .readability import Sentence, iter_words, prose, sentences, text_grade, word_count, word_list
+from .readability import (
+    Sentence,
+    is_prose,
+    prose,
+    punctuation_token_count,
+    sentences,
+    text_grade,
+    total_syllables,
+    word_list,
+    word_start,
+)
+from .readability import grade as flesch_kincaid
 from .split import Parts, split
 from .text import Field, OwnText, own_text_from, subtract
 
@@ -64,15 +74,26 @@ class Draft:
         return word_list(self.own.text)
 
     @cached_property
+    def tokens(self) -> list[str]:
+        """The own text split at whitespace (words, and any punctuation-only tokens)."""
+        return self.own.text.split()
+
+    @cached_property
+    def punctuation_tokens(self) -> int:
+        return punctuation_token_count(self.own.text)
+
+    @cached_property
     def word_count(self) -> int:
-        return word_count(self.own.text)
+        return len(self.tokens) - self.punctuation_tokens
 
     def word_start(self, index: int) -> int:
         """Where the word at `index` starts in the own text (the rules that cut at the n-th word)."""
-        return next(islice(iter_words(self.own.text), index, None))[0]
+        return word_start(self.own.text, index, plain=not self.punctuation_tokens)
 
     @cached_property
     def sentences(self) -> list[Sentence]:
+        if len(self.own.text) <= JUDGED_CHARS:
+            return sentences(self.own.text, plain=not self.punctuation_tokens)
         return sentences(self.own.text[:JUDGED_CHARS])
 
     @cached_property
@@ -81,9 +102,13 @@ class Draft:
 
     @cached_property
     def grade(self) -> float:
+        if len(self.own.text) <= JUDGED_CHARS:
+            # The sentences cover every word of the own text: count all, then take out the fragments.
+            left_out = [s for s in self.sentences if not is_prose(s)]
+            words = self.word_count - sum(s.words for s in left_out)
+            syllables = total_syllables(self.tokens) - sum(total_syllables(s.text.split()) for s in left_out)
+            return round(flesch_kincaid(words, len(self.sentences) - len(left_out), syllables), 1)
         body = prose(self.sentences)
-        if len(body) == len(self.sentences) and len(self.own.text) <= JUDGED_CHARS:
-            return round(text_grade(self.own.text, len(body)), 1)
         return round(text_grade(" ".join(s.text for s in body), len(body)), 1)
 
     @cached_property

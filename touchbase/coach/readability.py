@@ -19,7 +19,8 @@ _PUNCTUATION_TOKEN = re.compile(r"\s(?:[^\w\s]|_)+(?=\s|$)")
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 # A sentence ends at . ! ? (with closing quotes or brackets) before a space, or at a blank line.
-_SENTENCE_END = re.compile(r"[.!?…]+['’\"”)\]]*(?=\s|$)|\n[ \t]*\n\s*|\n")
+# Written to start with one character class, so the regex engine skips to the next candidate in C.
+_SENTENCE_END = re.compile(r"[.!?…\n](?:(?<=\n)(?:[ \t]*\n\s*)?|(?<!\n)[.!?…]*['’\"”)\]]*(?=\s|$))")
 _ABBREVIATIONS = frozenset(
     "e.g i.e mr mrs ms dr vs etc inc co st jr sr approx a.m p.m u.s no fig dept est vol ft"
     " jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thurs fri".split()
@@ -57,28 +58,46 @@ def word_list(text: str) -> list[str]:
 
 
 def word_count(text: str) -> int:
-    return len(text.split()) - len(_PUNCTUATION_TOKEN.findall(" " + text))
+    return len(text.split()) - punctuation_token_count(text)
 
 
-def sentences(text: str) -> list[Sentence]:
-    """Split own text into sentences; a line break ends one unless the line is a hard wrap."""
+def punctuation_token_count(text: str) -> int:
+    return len(_PUNCTUATION_TOKEN.findall(" " + text))
+
+
+def has_punctuation_tokens(text: str) -> bool:
+    """Whether some whitespace-separated token is punctuation alone (" — "), which is not a word."""
+    return bool(_PUNCTUATION_TOKEN.search(" " + text))
+
+
+def sentences(text: str, plain: bool | None = None) -> list[Sentence]:
+    """Split own text into sentences; a line break ends one unless the line is a hard wrap.
+
+    `plain`: the text has no punctuation-only tokens (the caller may know it already).
+    """
     found: list[Sentence] = []
-    count = word_count if _PUNCTUATION_TOKEN.search(" " + text) else _split_count
+    # Without punctuation-only tokens a sentence's words are its whitespace-separated tokens.
+    plain = not has_punctuation_tokens(text) if plain is None else plain
     start = 0
+    # One loop with the sentence built inline: this runs for every sentence of every email.
     for match in _SENTENCE_END.finditer(text):
-        mark = match.group()
-        if mark[0] == "\n" and mark.count("\n") == 1 and _is_hard_wrap(text, start, match.end()):
+        mark_start, end = match.span()
+        first = text[mark_start]
+        if first == "\n":
+            if end - mark_start == 1 and _is_hard_wrap(text, start, end):
+                continue
+        elif first == "." and _is_abbreviation(text, mark_start):
             continue
-        if mark[0] == "." and _is_abbreviation(text, match.start()):
-            continue
-        _add(found, text, start, match.end(), count)
-        start = match.end()
-    _add(found, text, start, len(text), count)
+        piece = text[start:end]
+        stripped = piece.strip()
+        if stripped:
+            count = len(stripped.split()) if plain else word_count(stripped)
+            if count:
+                begin = start + len(piece) - len(piece.lstrip())
+                found.append(Sentence(begin, begin + len(stripped), stripped, count))
+        start = end
+    _add(found, text, start, len(text), word_count)
     return found
-
-
-def _split_count(text: str) -> int:
-    return len(text.split())
 
 
 def _is_hard_wrap(text: str, line_start: int, next_start: int) -> bool:
@@ -88,13 +107,18 @@ def _is_hard_wrap(text: str, line_start: int, next_start: int) -> bool:
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
-    start, limit = dot, max(0, dot - 10)
-    while start > limit and not text[start - 1].isspace():
-        start -= 1
-    word = text[start:dot].lstrip("(\"'")
+    """The word before this full stop (its last 10 characters at most) is an abbreviation or an initial."""
+    tail = text[max(0, dot - 10) : dot]
+    if not tail or tail[-1].isspace():
+        return False
+    raw = tail.split()[-1]
+    word = raw.lstrip("(\"'")
+    if len(word) > 5:  # the longest abbreviation is five letters ("sept.", "thurs")
+        return False
     if word.lower() in _ABBREVIATIONS:
         return True
     if len(word) == 1 and word.isupper():
+        start = dot - len(raw)
         before = text[max(0, start - 12) : start].split()
         return not before or before[-1].lower() not in _NAMED_BY_LETTER
     return False
@@ -177,6 +201,10 @@ def syllables(word: str) -> int:
 
 
 def total_syllables(word_texts: list[str]) -> int:
+    try:  # most words were seen before: sum them at C speed
+        return sum(map(_SYLLABLE_CACHE.__getitem__, word_texts))
+    except KeyError:
+        pass
     get = _SYLLABLE_CACHE.get
     total = 0
     for word in word_texts:
@@ -219,10 +247,32 @@ def grade(word_count: int, sentence_count: int, syllable_count: int) -> float:
     return 0.39 * word_count / sentence_count + 11.8 * syllable_count / word_count - 15.59
 
 
+def is_prose(sentence: Sentence) -> bool:
+    """Not a greeting or sign-off fragment ("Hi Ana,", "Thanks,", "Dana")."""
+    return sentence.words > 3 or sentence.text[-1:] in ".!?…"
+
+
 def prose(sentences: list[Sentence]) -> list[Sentence]:
-    """Sentences without the greeting and sign-off fragments ("Hi Ana,", "Thanks,", "Dana")."""
-    return [s for s in sentences if s.words > 3 or s.text[-1:] in ".!?…"]
+    """Sentences without the greeting and sign-off fragments."""
+    return [s for s in sentences if is_prose(s)]
 
 
 def text_grade(text: str, sentence_count: int) -> float:
     return grade(word_count(text), sentence_count, total_syllables(text.split()))
+
+
+_NTH_TOKEN: dict[int, re.Pattern[str]] = {}
+
+
+def word_start(text: str, index: int, plain: bool | None = None) -> int:
+    """Where the word at `index` starts (len(text) past the last word); `plain` as for `sentences`."""
+    if (not has_punctuation_tokens(text)) if plain is None else plain:
+        pattern = _NTH_TOKEN.get(index)
+        if pattern is None:
+            pattern = _NTH_TOKEN[index] = re.compile(rf"\s*(?:\S+\s+){{{index}}}(?=\S)")
+        match = pattern.match(text)
+        return match.end() if match else len(text)
+    for number, (start, _) in enumerate(iter_words(text)):
+        if number == index:
+            return start
+    return len(text)

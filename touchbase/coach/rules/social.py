@@ -17,8 +17,8 @@ _TAG = re.compile(r"^[#@]")
 @rule("social.bare_link", "warning", kinds=("social",))
 def link_without_a_note(draft: Draft):
     own = draft.own.text
-    if "." not in own:
-        return
+    if "." not in own or ("/" not in own and "www." not in own):
+        return  # every link form below has a "/" or starts "www."
     links = list(_LINK.finditer(own))
     if not links:
         return
