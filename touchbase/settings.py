@@ -44,6 +44,15 @@ def env_choice(name: str, default: str, choices: list[str]) -> str:
     return value
 
 
+def env_url(name: str, default: str) -> str:
+    raw = (os.environ.get(name) or "").strip().rstrip("/")
+    if not raw:
+        return default
+    if not raw.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(f"{name}={raw!r} must start with https:// (or http:// on your own machine)")
+    return raw
+
+
 def touchbase_home() -> Path:
     # An empty value counts as unset: `TOUCHBASE_HOME= touchbase serve` must not scatter files in the cwd.
     home = Path(os.environ.get("TOUCHBASE_HOME") or "./.touchbase").expanduser().resolve()
@@ -114,6 +123,8 @@ SECRET_KEY = secret_key(TOUCHBASE_HOME)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Where people outside reach touchbase: every sequence email's unsubscribe link starts with it.
+TOUCHBASE_URL = env_url("TOUCHBASE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Max
+from django.db.models import Case, Count, F, Max, Q, Value, When
 from django.utils import timezone
 
 from .models import (
@@ -201,7 +201,8 @@ def touch_log(*, actor, kind: str, summary: str, person: Person | None = None, c
     touch = Touch(kind=kind, direction=direction, happened_at=happened_at, person=person, company=company, deal=deal,
                   by=actor, summary=summary.strip(), outcome=outcome.strip(), source=source,
                   coach_override=coach_override)
-    touch.full_clean()
+    # The "touch has a record" constraint was checked above; validating it again costs a query per touch.
+    touch.full_clean(validate_constraints=False)
     with transaction.atomic():
         touch.save()
         for model, record in ((Person, person), (Company, company)):
@@ -211,10 +212,12 @@ def touch_log(*, actor, kind: str, summary: str, person: Person | None = None, c
 
 
 def _count_touch(model, pk: int, happened_at: datetime) -> None:
-    model.objects.filter(pk=pk).update(touch_count=F("touch_count") + 1)
-    # A touch logged after the fact must not move last_touch_at backwards.
-    model.objects.filter(pk=pk, last_touch_at__isnull=True).update(last_touch_at=happened_at)
-    model.objects.filter(pk=pk, last_touch_at__lt=happened_at).update(last_touch_at=happened_at)
+    # One statement per record: a touch logged after the fact must not move last_touch_at backwards.
+    later = Q(last_touch_at__isnull=True) | Q(last_touch_at__lt=happened_at)
+    model.objects.filter(pk=pk).update(
+        touch_count=F("touch_count") + 1,
+        last_touch_at=Case(When(later, then=Value(happened_at)), default=F("last_touch_at")),
+    )
 
 
 def touch_counts_rebuild() -> None:
