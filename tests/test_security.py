@@ -81,7 +81,9 @@ def every_url(patterns=None, prefix="/") -> list[str]:
 URLS = every_url()
 # Public by design, by URL name: the one-click unsubscribe link in sequence emails (RFC 8058), whose
 # signed token is the key; its own tests show a GET changes nothing and a bad token is refused.
-PUBLIC_URL_NAMES = {"unsubscribe"}
+# The inbound lead form endpoint, whose unguessable form key is the key; tests/prospecting/test_inbound.py
+# shows an unknown or disabled key is a 404 that creates nothing.
+PUBLIC_URL_NAMES = {"unsubscribe", "inbound_submit"}
 PUBLIC_BY_NAME = {u for u in URLS if not u.startswith("/api/") and resolve(u).url_name in PUBLIC_URL_NAMES}
 PAGES = [u for u in URLS if not u.startswith("/api/") and u not in PUBLIC_PAGES and u not in PUBLIC_BY_NAME]
 API_URLS = [u for u in URLS if u.startswith("/api/")]
