@@ -29,6 +29,7 @@ from touchbase.accounts.services import api_token_authenticate
 from touchbase.core.api import router as coach_router
 from touchbase.crm.api import router as crm_router
 from touchbase.crm.services import ExitCriteriaMissing, StaleDeal
+from touchbase.prospecting.api import router as prospecting_router
 
 logger = logging.getLogger(__name__)
 
@@ -209,3 +210,4 @@ def _crashed(request, exc):
 
 api.add_router("/", crm_router)
 api.add_router("/", coach_router)
+api.add_router("/", prospecting_router)

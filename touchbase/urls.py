@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from touchbase.api import api
 from touchbase.outreach import urls as outreach_urls
+from touchbase.prospecting import urls as prospecting_urls
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("reports/", include("touchbase.metrics.urls")),
     path("outreach/", include("touchbase.outreach.urls")),
     outreach_urls.unsubscribe,  # public: the one-click link in every sequence email
+    prospecting_urls.inbound_submit,  # public: inbound lead forms post here, guarded by the form's key
     path("", include("touchbase.crm.urls")),
 ]
 

@@ -8,6 +8,7 @@ database holds fifty companies or a hundred thousand.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.apps import apps
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Window
@@ -185,6 +186,19 @@ def people_gone_quiet(*, user, now: datetime) -> list[Person]:
     return list(Person.objects.filter(owner=user, touch_count__lt=SEVEN_TOUCHES,
                                       last_touch_at__lt=now - QUIET_AFTER)
                 .select_related("company").order_by("last_touch_at")[:25])
+
+
+def inbound_about_to_breach(*, user, now: datetime) -> list:
+    """The user's inbound leads about to miss (or past) their response target, with their clocks.
+
+    Read from prospecting when that app is installed; imported here, not at the top, so crm
+    still runs without it.
+    """
+    if not apps.is_installed("touchbase.prospecting"):
+        return []
+    from touchbase.prospecting.inbound import leads_about_to_breach
+
+    return leads_about_to_breach(owner=user, now=now)
 
 
 @dataclass

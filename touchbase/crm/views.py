@@ -40,6 +40,7 @@ def today(request):
         "tasks": selectors.open_tasks(user=user, today=timezone.localdate()),
         "deals_without_next_step": selectors.deals_without_next_step(user=user),
         "quiet_people": selectors.people_gone_quiet(user=user, now=timezone.now()),
+        "inbound_leads": selectors.inbound_about_to_breach(user=user, now=timezone.now()),
         "today": timezone.localdate(),
         "task_form": TaskForm(),
     })

@@ -1,12 +1,17 @@
-"""Prospecting records: the lead framework (versioned), each company's fit to it, and the qualifiers
-a seller learns in conversation.
+"""Prospecting records: the lead framework (versioned), each company's fit to it, the qualifiers
+a seller learns in conversation, and inbound leads (forms, routing, away dates, holidays, clocks).
 
 A company's tier, score and why live here, not on `crm.Company`, so the CRM core stays free of
 prospecting rules and a report can always say which framework version a tier came from.
 """
 
+import secrets
+import uuid
+
 from django.conf import settings
 from django.db import models
+
+from touchbase.crm.models import Source
 
 
 class Tier(models.TextChoices):
@@ -86,3 +91,138 @@ class Qualifier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company_id}: willing to be measured {self.willing_to_be_measured}"
+
+
+def _form_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class InboundForm(models.Model):
+    """A door leads come in by (the website's demo form, a webinar sign-up): its key is its address.
+
+    The key is the only thing guarding the public endpoint, so it is long and random and never
+    derived from the name. Rules are tried first; a lead no rule takes goes round the sellers.
+    """
+
+    name = models.CharField(max_length=100)
+    key = models.CharField(max_length=64, unique=True, default=_form_key, editable=False)
+    enabled = models.BooleanField(default=True, help_text="A disabled form answers 404 and takes no leads.")
+    sellers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+",
+                                     help_text="Who takes turns; nobody chosen means every active seller.")
+    target_a_hours = models.PositiveSmallIntegerField(default=1, help_text="First response to an A lead, in "
+                                                                           "working hours.")
+    target_b_hours = models.PositiveSmallIntegerField(default=4)
+    target_c_hours = models.PositiveSmallIntegerField(default=24)
+    redirect_url = models.URLField(blank=True, help_text="Where a browser goes after a good submission; "
+                                                         "a thank-you page of ours when empty.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def target_hours(self, tier: str) -> int:
+        return {"A": self.target_a_hours, "B": self.target_b_hours}.get(tier, self.target_c_hours)
+
+
+class RoutingRule(models.Model):
+    """Leads of a form that match every condition given go to `owner`; the lowest `order` wins."""
+
+    form = models.ForeignKey(InboundForm, on_delete=models.CASCADE, related_name="rules")
+    order = models.PositiveSmallIntegerField(default=0)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO code, e.g. DE.")
+    tier = models.CharField(max_length=1, blank=True, choices=Tier.choices)
+    min_employees = models.PositiveIntegerField(null=True, blank=True)
+    max_employees = models.PositiveIntegerField(null=True, blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["form", "order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.form}: rule {self.order} -> {self.owner}"
+
+
+class Away(models.Model):
+    """A seller who is away through `until` (inclusive) gets no inbound leads."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE,
+                                related_name="away")
+    until = models.DateField()
+
+    def __str__(self) -> str:
+        return f"{self.user} away until {self.until}"
+
+
+class Holiday(models.Model):
+    """A day the team does not work: the response clock does not run on it."""
+
+    day = models.DateField(unique=True)
+    name = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.name}".strip()
+
+
+class InboundLead(models.Model):
+    """One inbound lead and its response clock.
+
+    `due_at` is fixed when the lead arrives (the target in the owner's working hours then). The clock
+    stops at the first outbound touch to the person after `received_at`, read from the touches;
+    `first_response_at` is that moment written down by `inbound_check_breaches` once the lead is due.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    form = models.ForeignKey(InboundForm, null=True, blank=True, on_delete=models.SET_NULL, related_name="leads")
+    person = models.ForeignKey("crm.Person", on_delete=models.CASCADE, related_name="inbound_leads")
+    company = models.ForeignKey("crm.Company", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="inbound_leads")
+    routed_by = models.CharField(max_length=120, blank=True, help_text="Why this owner: a rule, the turn, ...")
+    tier = models.CharField(max_length=1, choices=Tier.choices)
+    target_hours = models.PositiveSmallIntegerField()
+    received_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    message = models.TextField(blank=True)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.INBOUND)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["owner", "-received_at"]),
+            models.Index(fields=["person", "-received_at"]),
+            # The breach check reads only the clocks still running; answered or escalated leads drop out.
+            models.Index(fields=["due_at"], name="inbound_open_due",
+                         condition=models.Q(first_response_at__isnull=True, escalated_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"Inbound {self.person_id} at {self.received_at:%Y-%m-%d %H:%M}"
+
+
+class InboundRate(models.Model):
+    """Submissions counted per form, IP and minute, for the public endpoint's rate limit.
+
+    In the database rather than a process cache so that every web process sees the same count.
+    """
+
+    form = models.ForeignKey(InboundForm, on_delete=models.CASCADE, related_name="+")
+    ip = models.CharField(max_length=45)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["form", "ip", "window_start"], name="inbound_rate_window")]
+        indexes = [models.Index(fields=["window_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.ip} on form {self.form_id}: {self.count} from {self.window_start:%H:%M}"

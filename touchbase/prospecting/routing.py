@@ -7,7 +7,8 @@ round the sellers on duty. A seller who is away is skipped by all three.
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,10 @@ def on_duty(sellers: Iterable[int], away_until: Mapping[int, date], today: date)
     return [seller for seller in sellers if not is_away(seller, away_until, today)]
 
 
-def next_in_turn(sellers: list[int], last_assigned: Mapping[int, datetime | None]) -> int | None:
+def next_in_turn(sellers: list[int], last_assigned: Mapping[int, Any]) -> int | None:
     """The seller who has waited longest for an inbound lead (never first; ties in list order).
+
+    `last_assigned` orders each seller's last lead: its id, or the time it came in.
 
     Going by the last lead each one got, rather than a pointer into the list, keeps the turn fair
     when sellers join, leave or come back from holiday: the returning seller gets the next lead,
@@ -76,8 +79,8 @@ def next_in_turn(sellers: list[int], last_assigned: Mapping[int, datetime | None
     if not sellers:
         return None
     order = {seller: n for n, seller in enumerate(sellers)}
-    return min(sellers, key=lambda s: (last_assigned.get(s) is not None, last_assigned.get(s) or datetime.min,
-                                       order[s]))
+    return min(sellers, key=lambda s: (last_assigned.get(s) is not None,
+                                       0 if last_assigned.get(s) is None else last_assigned[s], order[s]))
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,7 @@ class Choice:
 
 
 def choose_owner(*, facts: Facts, sellers: list[int], rules: list[Rule], away_until: Mapping[int, date],
-                 today: date, last_assigned: Mapping[int, datetime | None],
+                 today: date, last_assigned: Mapping[int, Any],
                  current_owner: int | None = None) -> Choice:
     """The owner of a new inbound lead, and why (kept on the lead for the seller to read)."""
     if current_owner is not None and not is_away(current_owner, away_until, today):

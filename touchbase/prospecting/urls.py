@@ -1,4 +1,4 @@
-"""Prospecting pages, mounted at /leads/."""
+"""Prospecting pages, mounted at /leads/; the public inbound form address (`inbound_submit`) at the root."""
 
 from django.urls import path
 
@@ -10,3 +10,11 @@ urlpatterns = [
     path("gap-tasks/", views.gap_tasks, name="gap_tasks"),
     path("framework/", views.framework_edit, name="framework"),
 ]
+urlpatterns += [
+    path("inbound/", views.inbound_leads, name="inbound"),
+    path("inbound/setup/", views.inbound_setup, name="inbound_setup"),
+    path("inbound/setup/<slug:what>/", views.inbound_setup_change, name="inbound_setup_change"),
+]
+
+# Public, mounted at the site root by touchbase/urls.py: the address an inbound form posts to.
+inbound_submit = path("inbound/<str:key>", views.inbound_submit, name="inbound_submit")
