@@ -6,7 +6,11 @@ Emails of 50–300 words are built deterministically from a seed out of the
 parts sellers write (greetings, openers, claims, asks, reasons, closings,
 signatures, quoted history), across every kind. Prints figures; asserts
 nothing (timing belongs in a bench, not a test). Also times the whole
-`python -m touchbase.coach --jsonl` process over the same emails.
+`--jsonl` process over the same emails, through both entry points:
+`python -m touchbase.coach` (no Django) and the `touchbase coach` console
+script (which sets Django up first). The machine is shared, so each figure
+comes with its CPU time (for a process: its own and its workers') beside the
+wall time, and a reference loop says how busy the machine was.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -192,21 +197,35 @@ def main() -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as handle:
         for number, item in enumerate(emails):
             handle.write(json.dumps({"id": number, **item}) + "\n")
-    started = time.perf_counter()
-    with open(handle.name) as lines:
-        done = subprocess.run(
-            [sys.executable, "-m", "touchbase.coach", "--jsonl"],
-            stdin=lines,
-            capture_output=True,
-            text=True,
-            cwd=Path(__file__).resolve().parent.parent,
+    console_script = Path(sys.executable).with_name("touchbase")
+    commands = {"python -m touchbase.coach --jsonl": [sys.executable, "-m", "touchbase.coach", "--jsonl"]}
+    if console_script.exists():
+        commands["touchbase coach --jsonl"] = [str(console_script), "coach", "--jsonl"]
+    outputs = []
+    for label, command in commands.items():
+        wall, cpu, done = _run_batch(command, Path(handle.name))
+        outputs.append(done.stdout)
+        print(
+            f"  {label} over {len(emails):,} emails: {wall:.2f} s wall, {cpu:.2f} s CPU, for the whole process "
+            f"({len(done.stdout.splitlines()):,} lines out, exit {done.returncode})"
         )
-    elapsed = time.perf_counter() - started
     Path(handle.name).unlink()
-    print(
-        f"  python -m touchbase.coach --jsonl over {len(emails):,} emails: {elapsed:.2f} s for the whole process "
-        f"({len(done.stdout.splitlines()):,} lines out, exit {done.returncode})"
-    )
+    if len(set(outputs)) > 1:
+        print("  the two entry points wrote different output")
+
+
+def _run_batch(command: list[str], path: Path) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Wall and CPU seconds (user + system, the process and the workers it reaped) of one batch run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    with open(path) as lines:
+        done = subprocess.run(
+            command, stdin=lines, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent
+        )
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, done
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 import io
 import json
 
+from touchbase.coach import cli
 from touchbase.coach.cli import main
 
 BAD = "Hi John, I'm writing to ask for 15 minutes. Kind regards,\nDana"
@@ -87,6 +88,23 @@ def test_it_reviews_json_lines_and_goes_on_past_a_malformed_line():
     assert results[3]["error"]["field"] == "body"
     assert results[4]["error"]["code"] == "invalid_line"
     assert "fup.forward_missing" in {f["rule"] for f in results[5]["findings"]}
+
+
+def test_a_long_batch_is_reviewed_on_several_cores_in_input_order(monkeypatch):
+    monkeypatch.setattr(cli, "CHUNK_LINES", 3)
+    emails = [{"id": n, "kind": "first_touch", "subject": f"Reno {n}", "body": f"Hi Sam, {n} reps? " + BAD}
+              for n in range(20)]
+    lines = [json.dumps(email) for email in emails]
+    lines[7] = '{"id": "broken", '
+    lines[11] = ""
+    text = "\n".join(lines) + "\n"
+    serial, parallel = io.StringIO(), io.StringIO()
+    cli._batch(io.StringIO(text), serial, workers=1)
+    cli._batch(io.StringIO(text), parallel, workers=2)
+    results = [json.loads(line) for line in parallel.getvalue().splitlines()]
+    assert parallel.getvalue() == serial.getvalue()
+    assert [r["id"] for r in results] == [None if n == 7 else n for n in range(20) if n != 11]
+    assert (results[7]["line"], results[7]["error"]["code"]) == (8, "invalid_json")
 
 
 def test_each_finding_carries_its_replacement_in_json_and_json_lines():

@@ -86,6 +86,16 @@ def test_it_does_not_end_a_sentence_at_an_abbreviation_or_a_hard_wrap():
     assert len(sentences(wrapped)) == 1
 
 
+def test_a_six_letter_abbreviation_does_not_end_a_sentence_at_the_start_or_inside():
+    text = "Approx. 20% of teams churn. We cut it to approx. 5% in Sept. of last year. Revolutionary. Done."
+    assert [s.text for s in sentences(text)] == [
+        "Approx. 20% of teams churn.",
+        "We cut it to approx. 5% in Sept. of last year.",
+        "Revolutionary.",
+        "Done.",
+    ]
+
+
 @pytest.mark.parametrize(
     "word, count", [("cat", 1), ("table", 2), ("meeting", 2), ("organization", 5), ("15", 1)]
 )

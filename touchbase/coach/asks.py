@@ -143,9 +143,14 @@ def addresses_reader(text: str) -> bool:
     return bool(_SECOND_PERSON.search(text) or _YES_NO.match(text) or _has_topic("meeting", text.lower()))
 
 
-def _has_topic(topic: str, low: str) -> bool:
-    words = set(_SENTENCE_WORD.findall(low.replace("’", "'")))
-    return bool(words & _TOPIC_WORDS[topic]) or any(p.search(low) for p in _TOPIC_PHRASES[topic])
+def _has_topic(topic: str, low: str, words: frozenset[str] | None = None) -> bool:
+    if words is None:
+        words = _words_of(low)
+    return not words.isdisjoint(_TOPIC_WORDS[topic]) or any(p.search(low) for p in _TOPIC_PHRASES[topic])
+
+
+def _words_of(low: str) -> frozenset[str]:
+    return frozenset(_SENTENCE_WORD.findall(low.replace("’", "'")))
 
 
 def find_asks(own: str, sentences: list[Sentence], reader_only: bool, scan: Scan) -> list[Ask]:
@@ -227,8 +232,9 @@ def _unquoted_request(text: str, offset: int, requests: list[int]) -> bool:
 
 def _topic(text: str, index: int) -> str:
     low = text.lower()
+    words = _words_of(low)
     for topic in _TOPIC_WORDS:
-        if _has_topic(topic, low):
+        if _has_topic(topic, low, words):
             return topic
     return f"other-{index}"
 

@@ -25,6 +25,7 @@ _ABBREVIATIONS = frozenset(
     "e.g i.e mr mrs ms dr vs etc inc co st jr sr approx a.m p.m u.s no fig dept est vol ft"
     " jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thurs fri".split()
 )
+_LONGEST_ABBREVIATION = max(map(len, _ABBREVIATIONS))
 # A lone capital is an initial ("John F. Kennedy") unless it names a thing ("Series C.", "Plan B.").
 _NAMED_BY_LETTER = frozenset("series plan type tier phase class option round grade vitamin".split())
 _WRAPPED_LINE = 60
@@ -86,7 +87,15 @@ def sentences(text: str, plain: bool | None = None) -> list[Sentence]:
         if first == "\n":
             if end - mark_start == 1 and _is_hard_wrap(text, start, end):
                 continue
-        elif first == "." and _is_abbreviation(text, mark_start):
+        elif (
+            first == "."
+            # a word of letters longer than any abbreviation before the stop: skip the closer look
+            and not (
+                mark_start > _LONGEST_ABBREVIATION
+                and text[mark_start - _LONGEST_ABBREVIATION - 1 : mark_start].isalpha()
+            )
+            and _is_abbreviation(text, mark_start)
+        ):
             continue
         piece = text[start:end]
         stripped = piece.strip()
@@ -113,7 +122,7 @@ def _is_abbreviation(text: str, dot: int) -> bool:
         return False
     raw = tail.split()[-1]
     word = raw.lstrip("(\"'")
-    if len(word) > 5:  # the longest abbreviation is five letters ("sept.", "thurs")
+    if len(word) > _LONGEST_ABBREVIATION:
         return False
     if word.lower() in _ABBREVIATIONS:
         return True

@@ -9,7 +9,9 @@ closing such as "Thanks,\\nDana" stays own text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from .patterns import compile_phrases
 from .phrases import FORMAL_SIGNOFFS, PLAIN_SIGNOFFS
@@ -136,16 +138,8 @@ def _trailing_signature(text: str, own: list[tuple[int, int]]) -> tuple[int, int
     """A short trailing block of name, title, phone, email or site lines, if there is one."""
     if not own:
         return (0, 0)
-    lines = []
-    for start, end in reversed(own):
-        position = end
-        while position > start and len(lines) <= _MAX_SIGNATURE_LINES * 2:
-            line_start = text.rfind("\n", start, position - 1) + 1 if position - 1 > start else start
-            line_start = max(line_start, start)
-            lines.append((line_start, position))
-            position = line_start
-        if len(lines) > _MAX_SIGNATURE_LINES * 2:
-            break
+    # Read lazily: the walk up from the last line usually stops at the first or second line.
+    lines = islice(_lines_upwards(text, own), _MAX_SIGNATURE_LINES * 2 + 1)
     block: list[tuple[int, int]] = []
     evidence = False
     above = ""
@@ -176,6 +170,17 @@ def _trailing_signature(text: str, own: list[tuple[int, int]]) -> tuple[int, int
         if not block:
             return (0, 0)
     return (block[-1][0], block[0][1])
+
+
+def _lines_upwards(text: str, own: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """The own text's lines as (start, end), from the last one up."""
+    for start, end in reversed(own):
+        position = end
+        while position > start:
+            line_start = text.rfind("\n", start, position - 1) + 1 if position - 1 > start else start
+            line_start = max(line_start, start)
+            yield line_start, position
+            position = line_start
 
 
 def _is_contact(line: str) -> bool:

@@ -22,6 +22,7 @@ _YOU_COULD = re.compile(r"\s*you\s+(?:could|would|can|might|will)\b", re.IGNOREC
 _DANGLING = re.compile(r"[ \t]*[,;:—–-]*[ \t]*(?:(?:but|and|so|that)\b)?[ \t,]*", re.IGNORECASE)
 _CLAUSE_BREAK = ",;:—–-("
 _STOPS = ".!?…"
+_ALNUM = re.compile(r"[^\W_]")  # a letter or a digit, as str.isalnum() says
 _SELF = re.compile(r"I(?:\b|['’])")
 _GREETING_WORDS = frozenset("hi hey hello dear morning good hiya yo".split())
 
@@ -73,7 +74,7 @@ def _deletion(
     before: str,
 ) -> Edit:
     rest = own[end:sentence_end]
-    if not any(c.isalnum() for c in rest):
+    if not _ALNUM.search(rest):
         # The span runs to the sentence's end: the whole sentence (or its tail after a greeting) goes.
         if at_start or _is_salutation(before):
             return _drop_through_stop(own, sentence_start if at_start else start, sentence_end)
@@ -100,7 +101,7 @@ def _is_salutation(before: str) -> bool:
     if is_greeting_only(before):
         return True
     stripped = before.rstrip()
-    words = [word for word in stripped.split() if any(c.isalnum() for c in word)]
+    words = [word for word in stripped.split() if _ALNUM.search(word)]
     if not words or len(words) > 4 or stripped[-1] not in ",!:—–-":
         return False
     return len(words) <= 2 or words[0].lower() in _GREETING_WORDS
@@ -149,7 +150,7 @@ def preview(draft: Draft, edit: Edit) -> str:
     region_start = min(sentence_start, edit.start)
     shifted = Edit(edit.start - region_start, edit.end - region_start, edit.text)
     text = apply(own[region_start:region_end], shifted)
-    return text if any(c.isalnum() for c in text) else ""
+    return text if _ALNUM.search(text) else ""
 
 
 def delete_or_rewrite(draft: Draft, start: int, end: int, replacement: str) -> tuple[str, Edit]:

@@ -22,13 +22,14 @@ _EXCLAMATION = re.compile(r"!+")
 @rule("tone.extreme", "info")
 def gushing_or_hostile(draft: Draft):
     own = draft.own.text
-    marks = list(_EXCLAMATION.finditer(own))
-    if sum(len(m.group()) for m in marks) >= EXCLAMATIONS:
+    marks = list(_EXCLAMATION.finditer(own)) if "!" in own else []
+    count = sum(len(m.group()) for m in marks)
+    if count >= EXCLAMATIONS:
         for mark in marks:
             yield draft.own_hit(
                 mark.start(),
                 mark.end(),
-                f"{sum(len(m.group()) for m in marks)} exclamation marks read as gushing: mild tone reads as a peer.",
+                f"{count} exclamation marks read as gushing: mild tone reads as a peer.",
                 "End the sentence with a period.",
                 (mark.start(), mark.end(), "."),
             )
