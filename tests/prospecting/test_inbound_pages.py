@@ -155,3 +155,10 @@ def test_the_api_answers_404_for_an_unknown_form(db, sam):
     response = api_post({"form": "no-such-form", "email": "kim@globex.example"}, sam)
     assert (response.status_code, response.json()["error"]["code"]) == (404, "not_found")
     assert not Person.objects.exists()
+
+
+def test_today_leaves_leads_breached_over_a_week_ago_to_the_inbound_page(web_form, sam, acme, dana, client_for, at):
+    receive(web_form, "dana@acme.example", WEDNESDAY_10)
+    at(WEDNESDAY_10 + timedelta(days=9))
+    assert b"Inbound leads about to breach" not in client_for(sam).get("/").content
+    assert b"Dana Reyes" in client_for(sam).get("/leads/inbound/?state=open").content

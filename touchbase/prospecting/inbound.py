@@ -30,6 +30,7 @@ from .services import companies_rescore
 
 # A lead counts as about to breach once a quarter of its target (in working time) or less is left.
 ABOUT_TO_BREACH = 0.25
+TODAY_LOOKS_BACK = timedelta(days=7)
 MAX_BODY_BYTES = 16 * 1024
 MAX_FIELDS = 30
 RATE_LIMIT = 10
@@ -399,7 +400,9 @@ def clocks(leads, *, now: datetime) -> list[tuple[InboundLead, Clock]]:
 
 def leads_about_to_breach(*, owner: User, now: datetime) -> list[tuple[InboundLead, Clock]]:
     """The owner's unanswered inbound leads that are about to breach or already have: Today's list."""
-    leads = with_responses(InboundLead.objects.filter(owner=owner, first_response_at__isnull=True)
+    # Leads breached more than a week ago stay on the inbound page; Today is for what can still be saved.
+    leads = with_responses(InboundLead.objects.filter(owner=owner, first_response_at__isnull=True,
+                                                      due_at__gte=now - TODAY_LOOKS_BACK)
                            .select_related("person", "company", "owner").order_by("due_at")[:200])
     return [(lead, clock) for lead, clock in clocks(leads, now=now)
             if clock.state in (State.ABOUT_TO_BREACH, State.BREACHED)][:25]
@@ -428,26 +431,31 @@ def inbound_check_breaches(*, now: datetime | None = None) -> Checked:
     due = with_responses(InboundLead.objects.filter(first_response_at__isnull=True, escalated_at__isnull=True,
                                                     due_at__lte=now)
                          .select_related("person", "owner")).order_by("due_at")
-    managers = None
-    for lead in due.iterator(chunk_size=500):
-        if lead.responded_at is not None:
-            InboundLead.objects.filter(pk=lead.pk).update(first_response_at=lead.responded_at)
-            result.answered += 1
-            continue
-        with transaction.atomic():
-            claimed = InboundLead.objects.filter(pk=lead.pk, escalated_at__isnull=True).update(escalated_at=now)
-            if not claimed:
-                continue
-            managers = managers if managers is not None else _managers()
-            hours = f"{lead.target_hours} working hour{'s' if lead.target_hours != 1 else ''}"
-            owner = str(lead.owner) if lead.owner else "nobody"
-            title = f"Inbound lead {lead.person.name} not answered within {hours} (tier {lead.tier}, {owner})"
-            for manager in managers:
-                Task.objects.create(title=title[:200], due=timezone.localdate(now), owner=manager,
-                                    person=lead.person, company_id=lead.company_id, source=Source.SYSTEM)
-            result.escalated += 1
+    managers = _managers()
+    # In batches that each settle their leads out of `due`, so no read cursor stays open across the writes.
+    while batch := list(due[:500]):
+        for lead in batch:
+            _settle(lead, now, result, managers)
     InboundRate.objects.filter(window_start__lt=now - timedelta(hours=1)).delete()
     return result
+
+
+def _settle(lead: InboundLead, now: datetime, result: Checked, managers: list[User]) -> None:
+    if lead.responded_at is not None:
+        InboundLead.objects.filter(pk=lead.pk).update(first_response_at=lead.responded_at)
+        result.answered += 1
+        return
+    with transaction.atomic():
+        claimed = InboundLead.objects.filter(pk=lead.pk, escalated_at__isnull=True).update(escalated_at=now)
+        if not claimed:
+            return  # another worker escalated it a moment ago
+        hours = f"{lead.target_hours} working hour{'s' if lead.target_hours != 1 else ''}"
+        owner = str(lead.owner) if lead.owner else "nobody"
+        title = f"Inbound lead {lead.person.name} not answered within {hours} (tier {lead.tier}, {owner})"
+        for manager in managers:
+            Task.objects.create(title=title[:200], due=timezone.localdate(now), owner=manager,
+                                person=lead.person, company_id=lead.company_id, source=Source.SYSTEM)
+        result.escalated += 1
 
 
 # -- the report --------------------------------------------------------------

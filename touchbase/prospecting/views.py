@@ -106,7 +106,10 @@ def _submitted_data(request) -> dict:
     """The posted fields as a dict of strings (or a JSON object's values); Refused when unreadable."""
     if request.content_type == "application/json":
         try:
-            data = json.loads(request.body or b"null")
+            body = request.body
+            if len(body) > inbound.MAX_BODY_BYTES:  # a client that sent no Content-Length
+                raise inbound.Refused(413, "too_large", f"A lead fits in {inbound.MAX_BODY_BYTES:,} bytes.")
+            data = json.loads(body or b"null")
         except (ValueError, UnicodeDecodeError):
             raise inbound.Refused(400, "bad_request", "The body is not valid JSON.") from None
         if not isinstance(data, dict):
