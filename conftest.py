@@ -15,8 +15,11 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fast_passwords(request):
+    # Plain-library tests (the coach's) run with `-p no:django`: no Django, no passwords to speed up.
+    if not request.config.pluginmanager.has_plugin("django"):
+        return
+    request.getfixturevalue("settings").PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _user(email, role, first, last):
