@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 
 from touchbase.crm.models import Person, Touch
+from touchbase.prospecting.models import Tier
 
 from . import schedule
 from . import secrets as secret_box
@@ -46,6 +47,9 @@ class Mailbox(models.Model):
     daily_cap = models.PositiveIntegerField(default=200)
     hourly_cap = models.PositiveIntegerField(default=30)
     min_gap_seconds = models.PositiveIntegerField(default=60)
+    domain_daily_cap = models.PositiveIntegerField(
+        default=10, help_text="Emails per 24 hours to one company's domain (0 = no cap). Free-mail domains "
+                              "(gmail.com, ...) are not capped; a mailbox with every other cap lifted has none.")
     paused_reason = models.CharField(max_length=300, blank=True, help_text="Sends wait while this is set.")
     imap_uidvalidity = models.BigIntegerField(null=True, blank=True, editable=False)
     imap_last_uid = models.BigIntegerField(default=0, editable=False)
@@ -132,6 +136,8 @@ class Step(models.Model):
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField(blank=True)
     follow_up_mode = models.CharField(max_length=8, choices=FollowUpMode.choices, default=FollowUpMode.FORWARD)
+    # A drip's step sends a library piece, read when it is sent: fixing a piece fixes every drip using it.
+    piece = models.ForeignKey("Piece", null=True, blank=True, on_delete=models.PROTECT, related_name="steps")
     coach_review = models.JSONField(default=dict, blank=True, editable=False)
     coach_blocked = models.BooleanField(default=False, editable=False,
                                         help_text="An error-severity coach finding holds this step.")
@@ -183,6 +189,8 @@ class Enrollment(models.Model):
     last_step_at = models.DateTimeField(null=True, blank=True)
     claimed_by = models.CharField(max_length=100, blank=True)
     enrolled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    drip = models.ForeignKey("Drip", null=True, blank=True, on_delete=models.PROTECT, related_name="enrollments",
+                             help_text="Set when this run is a person's place in a drip (its sequence is the drip's).")
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
 
@@ -198,8 +206,12 @@ class Enrollment(models.Model):
         ]
         constraints = [
             # "Already in a sequence" is a database rule, so two enrolls at once cannot both win.
-            models.UniqueConstraint(fields=["person"], condition=Q(status__in=["active", "paused"]),
+            # Drips run beside it (a drip waits while its person is in a sequence: see the worker).
+            models.UniqueConstraint(fields=["person"], condition=Q(status__in=["active", "paused"],
+                                                                   drip__isnull=True),
                                     name="one_running_enrollment_per_person"),
+            # A drip reaches a person once: who replied or finished it is not enrolled again by the next sync.
+            models.UniqueConstraint(fields=["person", "drip"], name="one_enrollment_per_person_drip"),
         ]
 
     def __str__(self) -> str:
@@ -305,3 +317,66 @@ class Bounce(models.Model):
         return self.email
 
 
+class PieceKind(models.TextChoices):
+    ARTICLE = "article", "Article"
+    POINT_OF_VIEW = "point_of_view", "Point of view"
+    CUSTOMER_STORY = "customer_story", "Customer story"
+
+
+class Piece(models.Model):
+    """A short insight piece of the drip library: something worth reading, most often without an ask."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(max_length=150, unique=True, help_text="For you; the reader sees the subject.")
+    kind = models.CharField(max_length=16, choices=PieceKind.choices, default=PieceKind.ARTICLE)
+    subject = models.CharField(max_length=300)
+    body = models.TextField(help_text="Short. Merge fields: {first_name}, {company}, {seller_first_name} ...")
+    link = models.URLField(blank=True, help_text="Optional: the article or story, added below the text.")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pieces")
+    coach_review = models.JSONField(default=dict, blank=True, editable=False)
+    coach_blocked = models.BooleanField(default=False, editable=False,
+                                        help_text="An error-severity coach finding holds this piece.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def coach_rules(self) -> set[str]:
+        return {f["rule"] for f in self.coach_review.get("findings", [])}
+
+    @property
+    def has_ask(self) -> bool:
+        return "drip.has_ask" in self.coach_rules
+
+
+class Drip(models.Model):
+    """Pieces sent one at a time, on a cadence, to a list (a tier and/or people picked by hand).
+
+    The worker runs a drip through its own sequence (one email step per piece, the cadence as the
+    steps' delay, the send window on the sequence), so drips share the outbox, the caps and the stop
+    rules with sequences instead of copying them.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=150, unique=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="drips")
+    sequence = models.OneToOneField(Sequence, on_delete=models.PROTECT, related_name="drip", editable=False)
+    every_days = models.PositiveSmallIntegerField(default=15, validators=[MaxValueValidator(365)],
+                                                  help_text="Business days between two pieces (15 = three weeks).")
+    tier = models.CharField(max_length=1, blank=True, choices=Tier.choices,
+                            help_text="Everyone with an email at your companies of this tier.")
+    people = models.ManyToManyField(Person, blank=True, related_name="picked_for_drips",
+                                    help_text="People picked by hand, whatever their tier.")
+    archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

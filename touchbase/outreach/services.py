@@ -58,7 +58,7 @@ def mailbox_save(*, actor, email: str, smtp_host: str, username: str, password: 
                  owner=None, smtp_port: int = 587, smtp_security: str = Security.STARTTLS,
                  imap_host: str = "", imap_port: int = 993, imap_security: str = Security.TLS,
                  from_name: str = "", server_saves_sent: bool = False, daily_cap: int = 200,
-                 hourly_cap: int = 30, min_gap_seconds: int = 60) -> Mailbox:
+                 hourly_cap: int = 30, min_gap_seconds: int = 60, domain_daily_cap: int = 10) -> Mailbox:
     """Connect a mailbox or change its settings. The password is kept encrypted; None keeps the old one."""
     owner = owner or actor
     email = email.strip().lower()
@@ -70,7 +70,7 @@ def mailbox_save(*, actor, email: str, smtp_host: str, username: str, password: 
                             imap_host=imap_host.strip(), imap_port=imap_port, imap_security=imap_security,
                             username=username.strip(), from_name=from_name.strip(),
                             server_saves_sent=server_saves_sent, daily_cap=daily_cap, hourly_cap=hourly_cap,
-                            min_gap_seconds=min_gap_seconds).items():
+                            min_gap_seconds=min_gap_seconds, domain_daily_cap=domain_daily_cap).items():
         setattr(mailbox, name, value)
     if password:
         mailbox.set_password(password)
@@ -223,8 +223,12 @@ def recipient_zone(person: Person, owner) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo("UTC")
 
 
-def why_not_enroll(person: Person, owner) -> str | None:
-    """The reason this person cannot be enrolled by `owner` now, in the seller's words; None if they can."""
+def why_not_enroll(person: Person, owner, *, in_a_sequence_counts: bool = True) -> str | None:
+    """The reason this person cannot be enrolled by `owner` now, in the seller's words; None if they can.
+
+    A drip passes `in_a_sequence_counts=False`: it may start while its person is in a sequence (it waits).
+    Drips never count as a conversation: they are the marketing around one.
+    """
     if not person.email:
         return f"{person.name} has no email address."
     if person.opted_out:
@@ -232,11 +236,13 @@ def why_not_enroll(person: Person, owner) -> str | None:
     bounce = Bounce.objects.filter(email=person.email.lower()).first()
     if bounce:
         return f"{person.email} bounced ({bounce.status or 'undeliverable'}); fix the address first."
-    running = Enrollment.objects.filter(person=person, status__in=RUNNING).select_related("sequence").first()
+    running = (Enrollment.objects.filter(person=person, status__in=RUNNING, drip__isnull=True)
+               .select_related("sequence").first()) if in_a_sequence_counts else None
     if running:
         return f"{person.name} is already in “{running.sequence}” ({running.status})."
     if person.company_id:
-        other = (Enrollment.objects.filter(person__company_id=person.company_id, status__in=RUNNING)
+        other = (Enrollment.objects.filter(person__company_id=person.company_id, status__in=RUNNING,
+                                           drip__isnull=True)
                  .exclude(owner=owner).select_related("owner", "person").first())
         if other:
             return (f"{person.company} is in a conversation with {other.owner} "
@@ -252,6 +258,8 @@ def sequence_enroll(*, actor, sequence: Sequence, people, now: datetime | None =
     """Enroll people in a sequence; each one refused is returned with the reason."""
     if sequence.archived:
         raise ValidationError(f"“{sequence}” is archived; pick a current sequence.")
+    if Sequence.objects.filter(pk=sequence.pk, drip__isnull=False).exists():
+        raise ValidationError(f"“{sequence}” runs a drip; add people to the drip instead.")
     first = sequence.steps.order_by("position").first()
     if first is None:
         raise ValidationError(f"“{sequence}” has no steps yet.")
@@ -281,6 +289,52 @@ def sequence_enroll(*, actor, sequence: Sequence, people, now: datetime | None =
             continue
         result.enrolled.append(enrollment)
     return result
+
+
+@dataclass
+class TierEnrollResult(EnrollResult):
+    """What enrolling a tier did: who got in, who did not and why, and who was not a key contact."""
+
+    tier: str = ""
+    not_key_contacts: int = 0
+
+    def summary(self) -> str:
+        said = f"{len(self.enrolled)} enrolled, {len(self.refused)} not enrolled"
+        if self.not_key_contacts:
+            said += f", {self.not_key_contacts} skipped (not a key contact)"
+        return f"Tier {self.tier}: {said}."
+
+
+def tier_people(*, owner, tier: str, key_contacts_only: bool = True) -> tuple[list[Person], int]:
+    """The people at `owner`'s companies of a tier (only the key contacts, by default) and how many were left out.
+
+    A key contact is one whose title meets a title criterion of the lead framework; a framework
+    without title criteria makes everyone a key contact.
+    """
+    from touchbase.prospecting import selectors as prospecting_selectors
+    from touchbase.prospecting import services as prospecting
+
+    people = list(Person.objects.filter(company__owner=owner, company__fit__tier=tier)
+                  .select_related("company", "owner").order_by("company__name", "last_name", "first_name"))
+    if not key_contacts_only:
+        return people, 0
+    scorer = prospecting.scorer_for(prospecting.framework_current())
+    if not scorer.needs_titles:
+        return people, 0
+    keys = prospecting_selectors.key_contacts(sorted({p.company_id for p in people}), scorer)
+    key_ids = {p.pk for contacts in keys.values() for p in contacts}
+    chosen = [p for p in people if p.pk in key_ids]
+    return chosen, len(people) - len(chosen)
+
+
+def sequence_enroll_tier(*, actor, sequence: Sequence, tier: str, key_contacts_only: bool = True,
+                         now: datetime | None = None) -> TierEnrollResult:
+    """Enroll the key contacts of the actor's companies of a tier, with the same refusals as one by one."""
+    if tier not in ("A", "B", "C"):
+        raise ValidationError({"tier": f"Tier {tier!r} does not exist; pick A, B or C."})
+    people, left_out = tier_people(owner=actor, tier=tier, key_contacts_only=key_contacts_only)
+    done = sequence_enroll(actor=actor, sequence=sequence, people=people, now=now)
+    return TierEnrollResult(enrolled=done.enrolled, refused=done.refused, tier=tier, not_key_contacts=left_out)
 
 
 def _ensure_can_manage(actor, enrollment: Enrollment) -> None:

@@ -35,7 +35,7 @@ from touchbase.coach import review
 from touchbase.crm import services as crm
 from touchbase.crm.models import Source, TouchKind
 
-from . import inbound, merge, schedule, services, transport
+from . import domains, inbound, merge, schedule, services, transport
 from .models import (
     Enrollment,
     EnrollmentStatus,
@@ -55,6 +55,7 @@ BATCH = 200
 SENDING_LEASE = timedelta(minutes=5)
 POLL_EVERY = timedelta(seconds=60)
 DATA_RETRY = timedelta(hours=1)
+DRIP_RECHECK = timedelta(days=1)
 
 
 def worker_name() -> str:
@@ -67,9 +68,9 @@ def worker_name() -> str:
 def _steps(sequence, cache: dict | None = None) -> list[Step]:
     """A sequence's steps; within one pass over due rows they are read once (10,000 people share them)."""
     if cache is None:
-        return list(sequence.steps.order_by("position"))
+        return list(sequence.steps.select_related("piece").order_by("position"))
     if sequence.pk not in cache:
-        cache[sequence.pk] = list(sequence.steps.order_by("position"))
+        cache[sequence.pk] = list(sequence.steps.select_related("piece").order_by("position"))
     return cache[sequence.pk]
 
 
@@ -129,6 +130,12 @@ def compose(enrollment: Enrollment, step: Step, now: datetime) -> OutboxMessage:
         subject = services.follow_up_subject(root.subject, step.follow_up_mode)
         headers_from = [m.message_id for m in thread]
         kind = "follow_up"
+    elif step.piece_id:
+        piece = step.piece
+        body, kind = merge.render(piece.body, values), "drip"
+        if piece.link:
+            body = f"{body.rstrip()}\n\n{piece.link}"
+        subject = merge.render(piece.subject, values, header=True)
     else:
         body, kind = note, "first_touch"
         subject = merge.render(step.subject, values, header=True)
@@ -165,6 +172,12 @@ def _do_step(pk: int, now: datetime, worker: str, cache: dict | None = None) -> 
             services._end(enrollment, EnrollmentStatus.UNSUBSCRIBED if person.opted_out else EnrollmentStatus.BOUNCED,
                           reason, now)
             return "stopped"
+        if enrollment.drip_id:
+            busy = Enrollment.objects.filter(person=person, status__in=services.RUNNING,
+                                             drip__isnull=True).select_related("sequence").first()
+            if busy:  # one conversation at a time: the drip goes on once the sequence is over
+                _hold(enrollment, f"Waits while {person.name} is in “{busy.sequence}”.", now + DRIP_RECHECK)
+                return "held"
         if step.kind == StepKind.WAIT:
             _advance(enrollment, step, now, cache)
             return "waited"
@@ -330,9 +343,10 @@ def _mark_sent(message: OutboxMessage, now: datetime) -> None:
                 state=OutboxState.SENT, sent_at=now, held_reason="", error=""):
             return
         enrollment = message.enrollment
+        where = (f"piece {message.step.position} of the drip {enrollment.drip}" if enrollment.drip_id
+                 else f"step {message.step.position} of {enrollment.sequence}")
         touch = crm.touch_log(actor=enrollment.owner, kind=TouchKind.EMAIL, person=enrollment.person,
-                              summary=f"“{message.subject}” (step {message.step.position} of {enrollment.sequence})",
-                              source=Source.SEQUENCE, happened_at=now)
+                              summary=f"“{message.subject}” ({where})", source=Source.SEQUENCE, happened_at=now)
         OutboxMessage.objects.filter(pk=message.pk).update(touch=touch)
 
 
@@ -357,7 +371,7 @@ def _send_one(pk: int, now: datetime, worker: str, connections: Connections) -> 
     if caps.daily or caps.hourly or caps.min_gap_seconds:
         recent = OutboxMessage.objects.filter(mailbox=mailbox, state=OutboxState.SENT,
                                               sent_at__gt=now - timedelta(days=1)).values_list("sent_at", flat=True)
-        hold = schedule.cap_hold(recent, now, caps, schedule.jitter(caps))
+        hold = schedule.cap_hold(recent, now, caps, schedule.jitter(caps)) or _domain_hold(message, now)
         if hold:
             tz = services.recipient_zone(enrollment.person, enrollment.owner)
             until = schedule.next_in_window(hold.until, tz, enrollment.sequence.window)
@@ -382,6 +396,17 @@ def _send_one(pk: int, now: datetime, worker: str, connections: Connections) -> 
     # The round's clock in tests, the real one when a long round runs past it.
     _mark_sent(message, max(now, timezone.now()))
     return "sent"
+
+
+def _domain_hold(message: OutboxMessage, now: datetime) -> schedule.Hold | None:
+    domain = domains.recipient_domain(message.to_email)
+    cap = message.mailbox.domain_daily_cap
+    if not cap or not domains.is_capped(domain):
+        return None
+    sent = OutboxMessage.objects.filter(mailbox=message.mailbox, state=OutboxState.SENT,
+                                        sent_at__gt=now - timedelta(days=1),
+                                        to_email__iendswith=f"@{domain}").values_list("sent_at", flat=True)
+    return domains.domain_cap_hold(sent, now, cap, domain)
 
 
 def _retry(message: OutboxMessage, error: str, now: datetime) -> str:
