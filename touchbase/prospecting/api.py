@@ -51,7 +51,7 @@ def inbound_create(request, payload: InboundIn):
     form = InboundForm.objects.filter(key=payload.form).first()
     if form is None:
         raise Http404("No inbound form has this key.")
-    data = payload.dict(exclude={"form"})
+    data = payload.model_dump(exclude={"form"})
     received = inbound.inbound_api_receive(actor=request.auth, form=form, data=data)
     lead = received.lead
     return 201, {"id": lead.public_id, "person": lead.person.public_id,
