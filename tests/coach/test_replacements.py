@@ -177,3 +177,21 @@ def test_an_edit_over_html_markup_is_not_offered():
     body = "<p>Hi Sam, I hope this <b>email</b> finds you well. Worth a call?</p>"
     (finding,) = findings(body, "pad.opener")
     assert finding.replacement is None
+
+
+def test_deleting_a_nag_takes_its_subject_and_the_dangling_so():
+    body = "Hi Sam, I haven't heard back, so following up on the below. Thx.\n\nOn Mon, Dana wrote:\n> Hi"
+    assert fixed(body, "fup.guilt", kind="follow_up").startswith("Hi Sam, following up on the below. Thx.")
+
+
+def test_deleting_an_adjective_from_a_list_takes_its_comma():
+    body = "Hi Sam, our incredibly powerful, revolutionary platform is an amazing fit. Worth a call?"
+    edits = [f.replacement.apply(body) for f in findings(body, "tone.extreme")]
+    assert "Hi Sam, our incredibly powerful platform is an amazing fit. Worth a call?" in edits
+
+
+def test_a_phrase_is_matched_at_its_longest_so_the_rewrite_reads():
+    body = "Hi Mei, I was wondering if you could point me to whoever runs scheduling? Board meets Friday."
+    assert fixed(body, "pad.deference") == "Hi Mei, could you point me to whoever runs scheduling? Board meets Friday."
+    body = "Hi Mei, would you be so kind as to point me to whoever runs scheduling? Board meets Friday."
+    assert fixed(body, "pad.deference") == "Hi Mei, could you point me to whoever runs scheduling? Board meets Friday."

@@ -83,8 +83,21 @@ class Scan:
         self.words = frozenset(self.tokens)
 
 
-def _expansions(tokens: list[str]) -> list[tuple[str, str]]:
-    """`(first word, regex of the rest)` for each way a tokenised phrase can start.
+def _most_words(phrase: str) -> int:
+    """The most words a phrase (in the notation above) can match."""
+    most = 0
+    for token in _TOKEN.findall(phrase):
+        if token == "…":
+            most += 6
+        elif token[:1] in "([":
+            most += max(len(choice.split()) for choice in token[1:-1].split("/"))
+        else:
+            most += 1
+    return most
+
+
+def _expansions(tokens: list[str]) -> list[tuple[str, str, int]]:
+    """`(first word, regex of the rest, most words of the rest)` for each way a tokenised phrase can start.
 
     A pattern that starts with a literal word lets the regex engine jump
     straight to where that word occurs instead of trying every position.
@@ -105,7 +118,7 @@ def _expansions(tokens: list[str]) -> list[tuple[str, str]]:
         # Scan.low has every whitespace character as a plain space, so "word " is a literal prefix
         # the engine can jump between, rather than every place the letters of a short word occur.
         joint = "" if not rest or rest.startswith("…") else r" \s*"
-        variants.append((words[0], joint + rest_regex))
+        variants.append((words[0], joint + rest_regex, _most_words(rest)))
     if token.startswith("("):
         variants += _expansions(after)
     return variants
@@ -121,14 +134,18 @@ class Phrases:
 
     def __init__(self, phrases: Iterable[str] | Mapping[str, str]):
         self.phrases = list(phrases)
-        by_literal: dict[str, list[str]] = {}
+        by_literal: dict[str, list[tuple[int, str]]] = {}
         for index, phrase in enumerate(self.phrases):
-            for variant, (first, rest) in enumerate(_expansions(_TOKEN.findall(phrase.lower()))):
-                by_literal.setdefault(first, []).append(f"(?P<p{index}x{variant}>{rest})")
+            for variant, (first, rest, words) in enumerate(_expansions(_TOKEN.findall(phrase.lower()))):
+                by_literal.setdefault(first, []).append((words, f"(?P<p{index}x{variant}>{rest})"))
         self._patterns: dict[str, list[re.Pattern[str]]] = {}
         for first, rests in by_literal.items():
             key = _WORD.findall(first)[0] if _WORD.search(first) else first
-            pattern = re.compile(re.escape(first) + "(?:" + "|".join(rests) + r")(?![\w'’])")
+            # The engine takes the first alternative that matches: the phrases that can run longest go
+            # first, so "sorry to bother you" is found whole rather than as "sorry to bother".
+            rests.sort(key=lambda rest: -rest[0])
+            alternatives = "|".join(group for _, group in rests)
+            pattern = re.compile(re.escape(first) + "(?:" + alternatives + r")(?![\w'’])")
             self._patterns.setdefault(key, []).append(pattern)
         self._first_words = frozenset(self._patterns)
 

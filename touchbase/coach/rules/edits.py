@@ -24,6 +24,7 @@ _CLAUSE_BREAK = ",;:—–-("
 _STOPS = ".!?…"
 _ALNUM = re.compile(r"[^\W_]")  # a letter or a digit, as str.isalnum() says
 _SELF = re.compile(r"I(?:\b|['’])")
+_SUBJECT_BEFORE = re.compile(r"(?<![\w'’])(?:I|[Ww]e)[ \t]+\Z")
 _GREETING_WORDS = frozenset("hi hey hello dear morning good hiya yo".split())
 
 
@@ -51,22 +52,35 @@ def sentence_at(draft: Draft, position: int) -> tuple[int, int]:
     return position, position
 
 
-def edit_for(draft: Draft, start: int, end: int, replacement: str) -> Edit:
-    """The edit that writes `replacement` for own-text span start:end and leaves the sentence reading."""
+def edit_for(
+    draft: Draft, start: int, end: int, replacement: str, modifier: bool = False, predicate: bool = False
+) -> Edit:
+    """The edit that writes `replacement` for own-text span start:end and leaves the sentence reading.
+
+    `modifier`: the span qualifies the word after it ("revolutionary platform"), so a deletion
+    takes the list comma before it ("powerful, revolutionary platform" → "powerful platform").
+    `predicate`: the span is what its subject did ("haven't heard back"), so a deletion takes an
+    "I" or "we" just before it too.
+    """
     own = draft.own.text
     sentence_start, sentence_end = sentence_at(draft, start)
     if sentence_start == sentence_end:
         sentence_start, sentence_end = start, max(end, sentence_end)
+    if replacement:
+        if replacement.endswith("you"):
+            could = _YOU_COULD.match(own, end)
+            if could and could.end() <= sentence_end:
+                end = could.end()
+        return _rewrite(own, start, end, replacement, at_start=not own[sentence_start:start].strip())
+    if modifier and own[start - 2 : start] == ", " and own[end : end + 1] == " ":
+        return Edit(start - 2, end, "")
+    if predicate:
+        subject = _SUBJECT_BEFORE.search(own, sentence_start, start)
+        start = subject.start() if subject else start
     before = own[sentence_start:start]
     at_start = not before.strip()
     after_break = at_start or before.rstrip()[-1:] in _CLAUSE_BREAK or is_greeting_only(before)
-    if replacement.endswith("you"):
-        could = _YOU_COULD.match(own, end)
-        if could and could.end() <= sentence_end:
-            end = could.end()
-    if not replacement:
-        return _deletion(own, start, end, sentence_start, sentence_end, at_start, after_break, before)
-    return _rewrite(own, start, end, replacement, at_start)
+    return _deletion(own, start, end, sentence_start, sentence_end, at_start, after_break, before)
 
 
 def _deletion(
@@ -87,11 +101,16 @@ def _deletion(
         if at_start and own[end : end + 1].islower():
             return Edit(start, end + 1, own[end].upper())
         return Edit(start, end, "")
-    if own[start - 1 : start] in (" ", "\t") and (end == len(own) or own[end] in " \t,.;:!?…"):
-        start = _spaces_before(own, start)
-        if own[start - 1 : start] == "," and own[end : end + 1] == ",":
-            start -= 1  # "It is, maybe, early" → "It is, early"
-    elif own[end : end + 1] == " ":
+    space_before = own[start - 1 : start] in (" ", "\t")
+    if space_before and own[end : end + 1] == ",":
+        # "our world-class, best-in-class sensors" → "our best-in-class sensors"
+        return Edit(start, end + 1 + len(own[end + 1 :]) - len(own[end + 1 :].lstrip(" \t")), "")
+    if space_before and own[start - 2 : start - 1] == "," and own[end : end + 1] == " ":
+        # "powerful, revolutionary platform" → "powerful platform"
+        return Edit(start - 2, end, "")
+    if space_before and (end == len(own) or own[end] in " \t.;:!?…"):
+        return Edit(_spaces_before(own, start), end, "")
+    if own[end : end + 1] == " ":
         end += 1
     return Edit(start, end, "")
 
@@ -153,9 +172,11 @@ def preview(draft: Draft, edit: Edit) -> str:
     return text if _ALNUM.search(text) else ""
 
 
-def delete_or_rewrite(draft: Draft, start: int, end: int, replacement: str) -> tuple[str, Edit]:
-    """The suggestion in words and the edit behind it."""
-    edit = edit_for(draft, start, end, replacement)
+def delete_or_rewrite(
+    draft: Draft, start: int, end: int, replacement: str, modifier: bool = False
+) -> tuple[str, Edit]:
+    """The suggestion in words and the edit behind it (`modifier` as for `edit_for`)."""
+    edit = edit_for(draft, start, end, replacement, modifier)
     phrase = quote(draft.own.text[start:end])
     action = f"Delete {phrase}" if not replacement else f"Write {quote(replacement)} instead of {phrase}"
     new = preview(draft, edit)

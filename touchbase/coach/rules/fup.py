@@ -43,5 +43,5 @@ def nagging(draft: Draft):
             end,
             f"{quote(draft.own.text[start:end])} nags: write like you're writing to a peer.",
             f"Drop it; “{forward_note(draft)}” above the original says enough.",
-            edit_for(draft, start, end, ""),
+            edit_for(draft, start, end, "", predicate=True),
         )

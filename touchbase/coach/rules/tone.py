@@ -36,7 +36,7 @@ def gushing_or_hostile(draft: Draft):
     gush = [(start, end) for start, end, _ in _GUSH.find(draft.scan)]
     if len(gush) >= GUSH_IN_EMAIL or _stacked(draft, gush):
         for start, end in gush:
-            suggestion, edit = delete_or_rewrite(draft, start, end, "")
+            suggestion, edit = delete_or_rewrite(draft, start, end, "", modifier=True)
             yield draft.own_hit(
                 start,
                 end,
