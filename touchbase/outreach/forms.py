@@ -2,7 +2,7 @@
 
 from django import forms
 
-from .models import FollowUpMode, Mailbox, Security, Sequence, StepKind
+from .models import FollowUpMode, Mailbox, Piece, Security, Sequence, StepKind
 
 
 class MailboxForm(forms.Form):
@@ -25,6 +25,13 @@ class MailboxForm(forms.Form):
     daily_cap = forms.IntegerField(initial=200, min_value=0, help_text="Emails per 24 hours (0 = no cap).")
     hourly_cap = forms.IntegerField(initial=30, min_value=0)
     min_gap_seconds = forms.IntegerField(initial=60, min_value=0, label="Seconds between two sends")
+    domain_daily_cap = forms.IntegerField(initial=10, min_value=0, required=False,
+                                          label="Emails a day to one company's domain",
+                                          help_text="0 = no cap. Free-mail domains (gmail.com, ...) are not capped.")
+
+    def clean_domain_daily_cap(self):
+        value = self.cleaned_data.get("domain_daily_cap")
+        return 10 if value is None else value
 
     @classmethod
     def for_mailbox(cls, mailbox: Mailbox | None, data=None):
@@ -56,4 +63,43 @@ class StepForm(forms.Form):
 
 
 class EnrollForm(forms.Form):
-    sequence = forms.ModelChoiceField(queryset=Sequence.objects.filter(archived=False), empty_label=None)
+    sequence = forms.ModelChoiceField(queryset=Sequence.objects.filter(archived=False, drip__isnull=True),
+                                      empty_label=None)
+
+
+class TierEnrollForm(forms.Form):
+    tier = forms.ChoiceField(choices=[("A", "A"), ("B", "B"), ("C", "C")], initial="A")
+    key_contacts_only = forms.BooleanField(required=False, initial=True, label="Key contacts only")
+
+
+class PieceForm(forms.ModelForm):
+    class Meta:
+        model = Piece
+        fields = ["title", "kind", "subject", "body", "link"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 8})}
+
+
+class DripForm(forms.Form):
+    name = forms.CharField(max_length=150)
+    every_days = forms.IntegerField(min_value=1, max_value=365, initial=15, label="Business days between pieces",
+                                    help_text="15 business days is about three weeks.")
+    tier = forms.ChoiceField(choices=[("", "Nobody by tier (people picked by hand only)"), ("A", "A"), ("B", "B"),
+                                      ("C", "C")], required=False, initial="A", label="Send to your companies of tier")
+    window_start = forms.TimeField(initial="08:00", label="Send from", widget=forms.TimeInput(attrs={"type": "time"}))
+    window_end = forms.TimeField(initial="17:00", label="Send until", widget=forms.TimeInput(attrs={"type": "time"}))
+    window_days = forms.RegexField(regex=r"^[0-6](,[0-6])*$", initial="0,1,2,3,4", label="Send on weekdays",
+                                   help_text="0 = Monday.")
+
+
+class DripSettingsForm(forms.Form):
+    every_days = forms.IntegerField(min_value=1, max_value=365, label="Business days between pieces")
+    tier = forms.ChoiceField(choices=DripForm.base_fields["tier"].choices, required=False,
+                             label="Send to your companies of tier")
+
+
+class DripPieceForm(forms.Form):
+    piece = forms.ModelChoiceField(queryset=Piece.objects.all(), empty_label=None)
+
+
+class DripPickForm(forms.Form):
+    email = forms.EmailField(label="Add a person by email")

@@ -12,11 +12,22 @@ urlpatterns = [
     path("sequences/new/", views.sequence_create, name="sequence_create"),
     path("sequences/<int:pk>/", views.sequence_detail, name="sequence"),
     path("sequences/<int:pk>/steps/", views.step_add, name="step_add"),
+    path("sequences/<int:pk>/enroll-tier/", views.sequence_enroll_tier, name="sequence_enroll_tier"),
     path("steps/<int:pk>/", views.step_edit, name="step_edit"),
     path("people/<int:pk>/enroll/", views.person_enroll, name="person_enroll"),
     path("enrollments/<int:pk>/<slug:action>/", views.enrollment_action, name="enrollment_action"),
     path("outbox/", views.outbox, name="outbox"),
     path("outbox/<int:pk>/<slug:decision>/", views.outbox_decide, name="outbox_decide"),
+    path("pieces/", views.piece_list, name="pieces"),
+    path("pieces/new/", views.piece_edit, name="piece_create"),
+    path("pieces/<int:pk>/", views.piece_edit, name="piece"),
+    path("drips/", views.drip_list, name="drips"),
+    path("drips/new/", views.drip_create, name="drip_create"),
+    path("drips/<int:pk>/", views.drip_detail, name="drip"),
+    path("drips/<int:pk>/pieces/", views.drip_add_piece, name="drip_add_piece"),
+    path("drips/<int:pk>/settings/", views.drip_settings, name="drip_settings"),
+    path("drips/<int:pk>/pick/", views.drip_pick, name="drip_pick"),
+    path("drips/<int:pk>/start/", views.drip_start, name="drip_start"),
 ]
 
 unsubscribe = path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe")

@@ -16,9 +16,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from touchbase.crm.models import Person
 
-from . import services
-from .forms import EnrollForm, MailboxForm, SequenceForm, StepForm
-from .models import Enrollment, EnrollmentStatus, OutboxMessage, OutboxState, Sequence, Step
+from . import drips, services
+from .forms import (
+    DripForm,
+    DripPickForm,
+    DripPieceForm,
+    DripSettingsForm,
+    EnrollForm,
+    MailboxForm,
+    PieceForm,
+    SequenceForm,
+    StepForm,
+    TierEnrollForm,
+)
+from .models import Drip, Enrollment, EnrollmentStatus, OutboxMessage, OutboxState, Piece, Sequence, Step
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -31,7 +42,7 @@ def _form_errors(form, exc: ValidationError) -> None:
 
 @require_GET
 def home(request):
-    sequences = Sequence.objects.filter(archived=False).select_related("owner").annotate(
+    sequences = Sequence.objects.filter(archived=False, drip__isnull=True).select_related("owner").annotate(
         steps_count=Count("steps", distinct=True),
         running=Count("enrollments", filter=Q(enrollments__status__in=services.RUNNING), distinct=True),
         replied=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.REPLIED), distinct=True),
@@ -85,12 +96,34 @@ def _sequence_page(request, sequence, step_form=None, status=200):
         "sequence": sequence, "steps": steps, "enrollments": enrollments,
         "status_lines": {e.pk: services.enrollment_status_line(e) for e in enrollments},
         "step_form": step_form or StepForm(), "can_edit": services.can_edit_sequence(request.user, sequence),
+        "tier_form": TierEnrollForm(),
     }, status=status)
 
 
 @require_GET
 def sequence_detail(request, pk: int):
-    return _sequence_page(request, get_object_or_404(Sequence.objects.select_related("owner"), pk=pk))
+    sequence = get_object_or_404(Sequence.objects.select_related("owner"), pk=pk)
+    if hasattr(sequence, "drip"):
+        return redirect("outreach:drip", pk=sequence.drip.pk)
+    return _sequence_page(request, sequence)
+
+
+@require_POST
+def sequence_enroll_tier(request, pk: int):
+    sequence = get_object_or_404(Sequence, pk=pk)
+    form = TierEnrollForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Pick a tier: A, B or C.")
+        return redirect("outreach:sequence", pk=sequence.pk)
+    try:
+        result = services.sequence_enroll_tier(actor=request.user, sequence=sequence, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        (messages.success if result.enrolled else messages.warning)(request, result.summary())
+        for _, reason in result.refused:
+            messages.error(request, f"Not enrolled: {reason}")
+    return redirect("outreach:sequence", pk=sequence.pk)
 
 
 @require_POST
@@ -205,3 +238,134 @@ def unsubscribe(request, token):
         return render(request, "outreach/unsubscribe.html", {"done": True, "first_name": person.first_name})
     return render(request, "outreach/unsubscribe.html", {"first_name": person.first_name, "token": token,
                                                          "already": person.opted_out})
+
+
+# Drips and the library of pieces
+
+
+@require_GET
+def piece_list(request):
+    pieces = Piece.objects.select_related("owner").annotate(drips_count=Count("steps", distinct=True))
+    return render(request, "outreach/drip_pieces.html", {"pieces": pieces})
+
+
+@require_http_methods(["GET", "POST"])
+def piece_edit(request, pk: int | None = None):
+    piece = get_object_or_404(Piece, pk=pk) if pk else None
+    form = PieceForm(request.POST or None, instance=piece)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = drips.piece_save(actor=request.user, piece=piece, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            if saved.coach_blocked:
+                messages.warning(request, f"“{saved}” saved, but the coach holds it until its errors are fixed.")
+            elif saved.has_ask:
+                messages.warning(request, f"“{saved}” saved. The coach found an ask: a drip piece works best "
+                                          "when it only gives.")
+            return redirect("outreach:piece", pk=saved.pk)
+    return render(request, "outreach/drip_piece_form.html", {"form": form, "piece": piece},
+                  status=400 if form.errors else 200)
+
+
+@require_GET
+def drip_list(request):
+    drip_rows = Drip.objects.filter(archived=False).select_related("owner").annotate(
+        pieces_count=Count("sequence__steps", distinct=True),
+        running=Count("enrollments", filter=Q(enrollments__status__in=services.RUNNING), distinct=True),
+        replied=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.REPLIED), distinct=True),
+    )
+    return render(request, "outreach/drip_list.html", {"drips": drip_rows})
+
+
+@require_http_methods(["GET", "POST"])
+def drip_create(request):
+    form = DripForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            drip = drips.drip_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return redirect("outreach:drip", pk=drip.pk)
+    return render(request, "outreach/drip_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _drip_page(request, drip: Drip, status: int = 200):
+    steps = list(drip.sequence.steps.select_related("piece").order_by("position"))
+    enrollments = list(drip.enrollments.select_related("person__company").order_by("-created_at")[:200])
+    audience = list(drips.drip_audience(drip)[:100])
+    enrolled = set(drip.enrollments.values_list("person_id", flat=True))
+    return render(request, "outreach/drip.html", {
+        "drip": drip, "steps": steps, "enrollments": enrollments,
+        "status_lines": {e.pk: services.enrollment_status_line(e) for e in enrollments},
+        "audience": [(p, p.pk in enrolled) for p in audience], "counts": drips.drip_status_counts(drip),
+        "can_edit": drips.can_edit_drip(request.user, drip), "mailbox": services.mailbox_for(drip.owner),
+        "piece_form": DripPieceForm(), "pick_form": DripPickForm(),
+        "settings_form": DripSettingsForm(initial={"every_days": drip.every_days, "tier": drip.tier}),
+    }, status=status)
+
+
+@require_GET
+def drip_detail(request, pk: int):
+    return _drip_page(request, get_object_or_404(Drip.objects.select_related("owner", "sequence"), pk=pk))
+
+
+def _drip_action(request, pk: int, form_class, act) -> object:
+    """Read a small form on the drip page, call the service, say what happened, and go back to the page."""
+    drip = get_object_or_404(Drip.objects.select_related("owner", "sequence"), pk=pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("outreach:drip", pk=drip.pk)
+    try:
+        said = act(drip, form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if said:
+            messages.success(request, said)
+    return redirect("outreach:drip", pk=drip.pk)
+
+
+@require_POST
+def drip_add_piece(request, pk: int):
+    def act(drip, data):
+        drips.drip_add_piece(actor=request.user, drip=drip, piece=data["piece"])
+        return f"“{data['piece']}” added to “{drip}”."
+    return _drip_action(request, pk, DripPieceForm, act)
+
+
+@require_POST
+def drip_settings(request, pk: int):
+    def act(drip, data):
+        drips.drip_update(actor=request.user, drip=drip, every_days=data["every_days"], tier=data["tier"])
+        return "Saved."
+    return _drip_action(request, pk, DripSettingsForm, act)
+
+
+@require_POST
+def drip_pick(request, pk: int):
+    def act(drip, data):
+        person = Person.objects.filter(email__iexact=data["email"]).first()
+        if person is None:
+            raise ValidationError(f"Nobody has the email {data['email']}.")
+        drips.drip_pick(actor=request.user, drip=drip, people=[person])
+        return f"{person.name} is on the list of “{drip}”."
+    return _drip_action(request, pk, DripPickForm, act)
+
+
+@require_POST
+def drip_start(request, pk: int):
+    drip = get_object_or_404(Drip.objects.select_related("owner", "sequence"), pk=pk)
+    try:
+        result = drips.drip_enroll(actor=request.user, drip=drip)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        (messages.success if result.enrolled else messages.warning)(
+            request, f"{len(result.enrolled)} started on “{drip}”, {len(result.refused)} not.")
+        for _, reason in result.refused:
+            messages.error(request, f"Not started: {reason}")
+    return redirect("outreach:drip", pk=drip.pk)

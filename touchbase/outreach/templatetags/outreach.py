@@ -1,10 +1,10 @@
-"""`{% person_outreach person %}`: a person's sequences and the enroll form, for the person page."""
+"""`{% person_outreach person %}`: a person's sequences, the drips they got, asks against gives, and the enroll form."""
 
 from django import template
 
 from touchbase.crm.permissions import can_edit
 
-from .. import services
+from .. import drips, services
 from ..forms import EnrollForm
 
 register = template.Library()
@@ -19,4 +19,6 @@ def person_outreach(context, person):
         "enrollments": [(e, services.enrollment_status_line(e)) for e in enrollments],
         "form": EnrollForm(), "can_enroll": can_edit(user, person),
         "refusal": services.why_not_enroll(person, person.owner or user),
+        "drips_received": drips.drips_received(person), "tally": drips.asks_and_gives(person),
+        "last_touches": drips.LAST_TOUCHES,
     }
