@@ -38,18 +38,21 @@
     return at;
   }
 
-  function span(text, finding) {
+  // [start, end) in code points as UTF-16 indexes into text, kept inside it.
+  function utf16Span(text, start, end) {
     var at = utf16Index(text), last = at.length - 1;
-    return [at[Math.min(Math.max(finding.start, 0), last)], at[Math.min(Math.max(finding.end, 0), last)]];
+    return [at[Math.min(Math.max(start, 0), last)], at[Math.min(Math.max(end, 0), last)]];
   }
+
+  function span(text, finding) { return utf16Span(text, finding.start, finding.end); }
 
   // The coach sends each fix as a literal edit, {start, end, text} in code points (null when the fix
   // is not a rewrite): the edit may reach past the finding to take a stray comma or full stop.
   function edit(text, finding) {
-    var r = finding.replacement, at = utf16Index(text), last = at.length - 1;
+    var r = finding.replacement;
     if (!r) return null;
-    return { start: at[Math.min(Math.max(r.start, 0), last)], end: at[Math.min(Math.max(r.end, 0), last)],
-             text: r.text };
+    var at = utf16Span(text, r.start, r.end);
+    return { start: at[0], end: at[1], text: r.text };
   }
 
   function letters(text) { return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ""); }
