@@ -6,9 +6,11 @@ cadence, a drip waiting while its person is in a sequence, and what a person's p
 """
 
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from touchbase.crm import services as crm
@@ -115,8 +117,34 @@ def test_enrolling_the_list_starts_the_a_tier_and_says_why_others_are_not(sam, a
 
 def test_a_drip_reaches_a_person_once(sam, a_drip, dana):
     drips.drip_enroll(actor=sam, drip=a_drip, now=TUESDAY_10)
-    again = drips.drip_enroll(actor=sam, drip=a_drip, now=TUESDAY_10)
+    again = drips.drip_enroll(actor=sam, drip=a_drip, people=[dana], now=TUESDAY_10)
     assert again.enrolled == [] and again.refused == [(dana, "Dana Reyes is already getting “Warehouse insights”.")]
+
+
+def test_starting_the_list_again_only_starts_newcomers_and_is_quiet_about_the_rest(sam, a_drip, dana, acme):
+    drips.drip_enroll(actor=sam, drip=a_drip, now=TUESDAY_10)
+    lee = crm.person_create(actor=sam, first_name="Lee", last_name="Wong", email="lee@acme.example", company=acme)
+    again = drips.drip_enroll(actor=sam, drip=a_drip, now=TUESDAY_10)
+    assert [e.person for e in again.enrolled] == [lee] and again.refused == []
+
+
+def test_the_drip_command_lists_drips_and_starts_one_for_its_list(sam, a_drip, dana):
+    out = StringIO()
+    call_command("drip", "run", "Warehouse insights", "--dry-run", stdout=out)
+    assert out.getvalue() == "would start\tdana@acme.example\n" and not Enrollment.objects.exists()
+    out = StringIO()
+    call_command("drip", "run", "Warehouse insights", stdout=out)
+    assert out.getvalue().startswith("started\tdana@acme.example\tfirst piece due ")
+    assert out.getvalue().endswith("1 started, 0 not.\n")
+    out = StringIO()
+    call_command("drip", "list", stdout=out)
+    assert out.getvalue() == ("Warehouse insights\tsam@example.com\ttier A\tevery 15 business days\t1 pieces"
+                              "\t1 getting it\t0 replied\n")
+
+
+def test_the_drip_command_names_an_unknown_drip(db):
+    with pytest.raises(CommandError, match="No drip named 'Nope'"):
+        call_command("drip", "run", "Nope")
 
 
 def test_a_drip_without_pieces_cannot_start(sam, sams_mailbox):

@@ -1,9 +1,11 @@
 """Enrolling by tier: "enroll all A-tier key contacts of my companies in sequence X", with the usual refusals."""
 
 from datetime import UTC, datetime
+from io import StringIO
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.utils import timezone
 
 from touchbase.crm import services as crm
@@ -61,3 +63,11 @@ def test_those_refused_are_listed_with_the_reason(sam, reno, dana, a_tier, sams_
 def test_an_unknown_tier_is_refused(sam, reno):
     with pytest.raises(ValidationError, match="does not exist"):
         sequence_enroll_tier(actor=sam, sequence=reno, tier="D")
+
+
+def test_the_enroll_command_takes_a_tier_and_prints_the_summary(sam, reno, dana, a_tier, sams_mailbox):
+    out = StringIO()
+    call_command("enroll", "Reno picking", "--tier", "A", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("enrolled\tdana@acme.example\tfirst step due ")
+    assert lines[-1] == "Tier A: 1 enrolled, 0 not enrolled, 1 skipped (not a key contact)."

@@ -163,7 +163,8 @@ def why_not_drip(person: Person, drip: Drip) -> str | None:
 
 
 def drip_enroll(*, actor, drip: Drip, people=None, now: datetime | None = None) -> services.EnrollResult:
-    """Start the drip for people (its whole list by default); each one refused is returned with the reason.
+    """Start the drip for people (by default, everyone on its list who has not had it yet); each one refused is
+    returned with the reason.
 
     Everyone gets the drip from its owner's mailbox: it is their name on the pieces.
     """
@@ -178,7 +179,9 @@ def drip_enroll(*, actor, drip: Drip, people=None, now: datetime | None = None) 
         raise ValidationError(f"{drip.owner} has no mailbox connected; connect one first.")
     now = now or timezone.now()
     result = services.EnrollResult()
-    for person in (drip_audience(drip) if people is None else people):
+    if people is None:  # the whole list: those who already had the drip are not news, every cron run
+        people = drip_audience(drip).exclude(enrollments__drip=drip)
+    for person in people:
         if not can_edit(drip.owner, person):
             result.refused.append((person, f"{person.name} belongs to {person.owner}."))
             continue
