@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Bounce, Enrollment, InboundMessage, Mailbox, OutboxMessage, Sequence, Step
+from .models import Bounce, Drip, Enrollment, InboundMessage, Mailbox, OutboxMessage, Piece, Sequence, Step
 
 
 class StepInline(admin.TabularInline):
@@ -41,3 +41,16 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
 admin.site.register(InboundMessage)
 admin.site.register(Bounce)
+
+
+@admin.register(Piece)
+class PieceAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "subject", "owner", "coach_blocked"]
+    list_filter = ["kind", "coach_blocked"]
+    readonly_fields = ["coach_blocked"]
+
+
+@admin.register(Drip)
+class DripAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner", "tier", "every_days", "archived"]
+    raw_id_fields = ["people"]
