@@ -51,7 +51,9 @@ def _check(body, subject, kind):
         assert 0 <= finding.start <= finding.end <= len(text)
         assert finding.message and finding.suggestion
         if finding.replacement is not None:
-            assert 0 <= finding.replacement.start <= finding.replacement.end <= len(text)
+            # The edit stays in the field and takes at least the finding's own span.
+            assert 0 <= finding.replacement.start <= finding.start <= finding.end <= finding.replacement.end
+            assert finding.replacement.end <= len(text)
     result.to_dict()
 
 

@@ -65,7 +65,8 @@ def edit_for(
     own = draft.own.text
     sentence_start, sentence_end = sentence_at(draft, start)
     if sentence_start == sentence_end:
-        sentence_start, sentence_end = start, max(end, sentence_end)
+        sentence_start = start
+    sentence_end = max(sentence_end, end)  # a phrase may run past the sentence it starts in
     if replacement:
         if replacement.endswith("you"):
             could = _YOU_COULD.match(own, end)
