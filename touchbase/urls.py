@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from touchbase.api import api
+from touchbase.core.views import coach_unversioned
 from touchbase.outreach import urls as outreach_urls
 from touchbase.prospecting import urls as prospecting_urls
 
@@ -15,6 +16,7 @@ urlpatterns = [
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("api/coach", coach_unversioned),
     path("leads/", include("touchbase.prospecting.urls")),
     path("reports/", include("touchbase.metrics.urls")),
     path("outreach/", include("touchbase.outreach.urls")),

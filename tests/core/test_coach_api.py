@@ -50,3 +50,12 @@ def test_it_needs_a_login(client):
     response = post(client, {"body": "Hi"})
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "unauthorized"
+
+
+def test_the_unversioned_address_keeps_the_post(client_for, sam):
+    client = client_for(sam)
+    response = client.post("/api/coach", json.dumps({"body": PADDED}), content_type="application/json")
+    assert response.status_code == 307
+    assert response["Location"] == "/api/v1/coach"
+    followed = client.post(response["Location"], json.dumps({"body": PADDED}), content_type="application/json")
+    assert followed.json()["countdown"] == 400 - len(PADDED)
