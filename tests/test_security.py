@@ -296,7 +296,9 @@ def test_a_token_is_never_stored_in_clear_anywhere_in_the_database(db, sam):
 # A form post from another seller, to every page that takes a record's id.
 
 SAMPLE_UUID = str(uuid.UUID(int=1))
-RECORD_PAGES = sorted({u for u in PAGES if re.search(rf"/(1|{SAMPLE_UUID})/", u) and not u.startswith("/admin/")})
+# The CRM's record pages; outreach, reports and inbound set-up test their owner rules in their own page tests.
+CRM_RECORDS = ("companies", "people", "deals", "tasks")
+RECORD_PAGES = sorted({u for u in PAGES if re.search(rf"/(1|{SAMPLE_UUID})/", u) and u.split("/")[1] in CRM_RECORDS})
 
 
 def _sams_world(acme, dana, sams_deal, task):
@@ -325,9 +327,7 @@ def test_the_record_pages_are_found(db):
 @pytest.mark.parametrize("url", RECORD_PAGES)
 def test_another_seller_posting_to_a_record_page_changes_nothing(url, client_for, ravi, acme, dana, sams_deal,
                                                                  sams_task, stages):
-    record = {"companies": acme, "people": dana, "deals": sams_deal, "tasks": sams_task}.get(url.split("/")[1])
-    if record is None:
-        pytest.skip(f"{url}: no record of sam's to aim at; add its kind to this map")
+    record = dict(zip(CRM_RECORDS, (acme, dana, sams_deal, sams_task), strict=True))[url.split("/")[1]]
     real_url = url.replace("/1/", f"/{record.pk}/", 1).replace(SAMPLE_UUID, str(record.public_id), 1)
     # A form that would pass validation on the edit, move, check and toggle pages, so only the role rule stops it.
     form = {"name": "Ravi's Acme", "country": "US", "first_name": "Ravi's Dana", "title": "Ravi's deal",
