@@ -34,6 +34,7 @@ from django.utils import timezone
 from touchbase.coach import review
 from touchbase.crm import services as crm
 from touchbase.crm.models import Source, TouchKind
+from touchbase.prospecting.inbound import inbound_check_breaches
 
 from . import domains, inbound, merge, schedule, services, transport
 from .models import (
@@ -620,6 +621,9 @@ def run_once(*, now: datetime | None = None, worker: str | None = None, poll_eve
     counts["stopped by the CRM"] += services.stop_for_crm_events(now)
     advance_due(now, worker, counts)
     send_queued(now, worker, counts)
+    # Inbound response clocks ride along, so a team running the worker needs no cron for them.
+    checked = inbound_check_breaches(now=now)
+    counts["inbound breaches escalated"] += checked.escalated
     return +counts
 
 
