@@ -226,3 +226,44 @@ class InboundRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ip} on form {self.form_id}: {self.count} from {self.window_start:%H:%M}"
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", "Waiting for your check"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class ImportJob(models.Model):
+    """A lead list uploaded in the web app: the stored file, the mapping the seller agreed to, the run.
+
+    The file lives under TOUCHBASE_HOME/imports/<public_id>/ (never under the static root), beside
+    its rejected-rows CSV and the run's progress file. `report` is `importer.Report.as_dict()`.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", help_text="Who owns the records the import creates.")
+    file_name = models.CharField(max_length=255, help_text="The name the file had on the seller's machine.")
+    path = models.CharField(max_length=1000, help_text="Where the upload is stored.")
+    kind = models.CharField(max_length=16, help_text="people or companies")
+    mapping = models.JSONField(default=dict, help_text='{"kind", "source", "columns": {field: column index}}')
+    check_only = models.BooleanField(default=False, help_text="Validate and report, then roll back.")
+    status = models.CharField(max_length=16, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
+    rows_read = models.PositiveIntegerField(default=0)
+    total_estimate = models.PositiveIntegerField(default=0, help_text="Data rows, estimated at upload.")
+    report = models.JSONField(null=True, blank=True)
+    rejected_file = models.CharField(max_length=1000, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Import of {self.file_name} ({self.status})"

@@ -23,7 +23,7 @@ from .files import BadFile, open_table
 from .framework import DEFAULT_CRITERIA, DEFAULT_TIER_A_MIN, DEFAULT_TIER_B_MIN, Scorer, parse_criteria
 from .importer import CHUNK as IMPORT_CHUNK
 from .importer import RejectedRows, Report, importer_for, secondary_indexes_deferred
-from .mapping import MappingError, missing_columns, resolve
+from .mapping import Mapping, MappingError, missing_columns, resolve
 from .models import Answer, CompanyFit, Framework, Qualifier
 from .rows import parsed_chunks, rows_for
 from .selectors import fits_rebuild, fits_upsert, id_filters, key_contacts, tier_moves
@@ -164,19 +164,24 @@ def company_set_qualifier(*, actor, company, willing_to_be_measured: str) -> Qua
     return qualifier
 
 
-def leads_import(*, path, kind: str = "auto", mapping: str = "auto", owner=None, overwrite: bool = False,
-                 dry_run: bool = False, on_progress=None, fork: bool | None = None) -> Report:
+def leads_import(*, path, kind: str = "auto", mapping: str | Mapping = "auto", owner=None,
+                 overwrite: bool = False, dry_run: bool = False, on_progress=None,
+                 fork: bool | None = None) -> Report:
     """Import a CSV or XLSX lead list into companies or people, then score every company it touched.
 
     All or nothing: a file that cannot be read (`BadFile`) leaves the database exactly as it was.
     Rows that cannot be imported are counted as rejected and written to `<file>.rejected.csv`.
     `dry_run` does all the work, reports it, and rolls it back. `fork` forces the parsing into a
     second process (True) or keeps it in this one (False); by default big files fork.
+    `mapping` may also be a `Mapping` the seller settled on in the web app's preview, used as it is.
     """
     table = open_table(path)
     try:
         try:
-            resolved = resolve(table.header, kind=kind, mapping=mapping)
+            if isinstance(mapping, Mapping):
+                resolved = mapping_for_header(mapping, table.header)
+            else:
+                resolved = resolve(table.header, kind=kind, mapping=mapping)
         except MappingError as exc:
             raise BadFile(path, str(exc), row=1) from None
         problem = missing_columns(resolved)
@@ -212,6 +217,15 @@ def leads_import(*, path, kind: str = "auto", mapping: str = "auto", owner=None,
         return report
     finally:
         table.close()
+
+
+def mapping_for_header(mapping: Mapping, header: list[str]) -> Mapping:
+    """A mapping chosen on an earlier read of the file, checked against the header it is used with."""
+    if mapping.headers != header:
+        raise MappingError("the file's header is not the one the mapping was chosen for")
+    if any(not 0 <= i < len(header) for i in mapping.columns.values()):
+        raise MappingError("the mapping names a column the file does not have")
+    return mapping
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").

@@ -15,6 +15,13 @@ urlpatterns += [
     path("inbound/setup/", views.inbound_setup, name="inbound_setup"),
     path("inbound/setup/<slug:what>/", views.inbound_setup_change, name="inbound_setup_change"),
 ]
+urlpatterns += [
+    path("import/", views.import_upload, name="import_upload"),
+    path("import/<uuid:public_id>/", views.import_preview, name="import_preview"),
+    path("import/<uuid:public_id>/job/", views.import_job, name="import_job"),
+    path("import/<uuid:public_id>/job/progress/", views.import_job_progress, name="import_job_progress"),
+    path("import/<uuid:public_id>/rejected.csv", views.import_rejected, name="import_rejected"),
+]
 
 # Public, mounted at the site root by touchbase/urls.py: the address an inbound form posts to.
 inbound_submit = path("inbound/<str:key>", views.inbound_submit, name="inbound_submit")

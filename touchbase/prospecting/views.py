@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,9 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from touchbase.accounts.models import User
 from touchbase.crm.selectors import paginate
 
-from . import inbound, selectors, services
+from . import inbound, selectors, services, uploads
+from .files import BadFile
 from .forms import FrameworkForm
-from .models import Away, Framework, Holiday, InboundForm, RoutingRule
+from .models import Away, Framework, Holiday, ImportJob, ImportStatus, InboundForm, RoutingRule
 
 
 @require_GET
@@ -250,3 +251,110 @@ def inbound_setup_change(request, what: str):
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))
     return redirect("prospecting:inbound_setup")
+
+
+# -- importing a lead list from the web --------------------------------------
+
+
+def _import_job(request, public_id):
+    job = get_object_or_404(ImportJob.objects.select_related("created_by", "owner"), public_id=public_id)
+    if not uploads.can_see(request.user, job):
+        # The same answer as a job that does not exist: another seller's uploads are not theirs to know of.
+        raise Http404("There is no such import.")
+    return job
+
+
+@require_http_methods(["GET", "POST"])
+def import_upload(request):
+    """Upload a CSV or XLSX lead list; it is stored and its mapping proposed, then the preview shows."""
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        try:
+            # Refused before the body is read: Django would otherwise spool the whole file to disk first.
+            if length > uploads.max_upload_bytes() + 64 * 1024:
+                raise uploads.ImportRefused(uploads.too_big_message(length), status=413)
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise uploads.ImportRefused("Choose a CSV or XLSX file to import.")
+            job = uploads.import_upload(actor=request.user, upload=upload)
+        except uploads.ImportRefused as refused:
+            error, status = refused.message, refused.status
+        except BadFile as exc:
+            error = f"{exc}. Nothing was imported."
+        else:
+            return redirect("prospecting:import_preview", public_id=job.public_id)
+    return render(request, "prospecting/import_upload.html", {
+        "section": "leads", "error": error, "max_mb": uploads.max_upload_bytes() // 1_048_576,
+        "jobs": uploads.recent_jobs(actor=request.user)}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def import_preview(request, public_id):
+    """The first rows under the proposed mapping; change a column, then import (or check only)."""
+    job = _import_job(request, public_id)
+    error, status = None, 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action not in ("remap", "import", "check"):
+                raise Http404("Nothing to do here.")
+            # Import and Check only take the columns as the form shows them, applied or not.
+            kind = request.POST.get("kind", job.kind)
+            new_kind = kind != job.kind
+            columns = {int(name.removeprefix("column-")): value for name, value in request.POST.items()
+                       if name.startswith("column-") and name.removeprefix("column-").isdigit()}
+            uploads.import_remap(actor=request.user, job=job, kind=kind, columns=columns)
+            if action == "remap" or new_kind:
+                return redirect("prospecting:import_preview", public_id=job.public_id)
+            owner = None
+            if request.user.is_manager and request.POST.get("owner"):
+                owner = get_object_or_404(User, pk=_int_or_none(request.POST["owner"]) or 0, is_active=True)
+            uploads.import_start(actor=request.user, job=job, owner=owner, check_only=action == "check")
+            return redirect("prospecting:import_job", public_id=job.public_id)
+        except uploads.ImportRefused as refused:
+            error, status = refused.message, refused.status
+        except ValidationError as exc:
+            error, status = "; ".join(exc.messages), 400
+    checked = job.check_only and job.status in (ImportStatus.DONE, ImportStatus.FAILED)
+    if job.status != ImportStatus.UPLOADED and not checked:
+        return redirect("prospecting:import_job", public_id=job.public_id)
+    return render(request, "prospecting/import_preview.html", {
+        "section": "leads", "preview": uploads.import_preview(actor=request.user, job=job), "error": error,
+        "kinds": uploads.KINDS, "owners": User.objects.filter(is_active=True) if request.user.is_manager else None,
+    }, status=status)
+
+
+def _job_context(request, job) -> dict:
+    rows_read, total = uploads.import_progress(job)
+    return {"job": job, "rows_read": rows_read, "total": total, "report": job.report,
+            "percent": 100 if job.status == ImportStatus.DONE else (rows_read * 100 // total if total else 0),
+            "finished": job.status in (ImportStatus.DONE, ImportStatus.FAILED)}
+
+
+@require_GET
+def import_job(request, public_id):
+    """An import's progress bar, then its report and the rejected rows to download."""
+    job = _import_job(request, public_id)
+    return render(request, "prospecting/import_job.html", {"section": "leads", **_job_context(request, job)})
+
+
+@require_GET
+def import_job_progress(request, public_id):
+    """The progress fragment the job page polls every second until the import is done or failed."""
+    job = _import_job(request, public_id)
+    return render(request, "prospecting/_import_progress.html", _job_context(request, job))
+
+
+@require_GET
+def import_rejected(request, public_id):
+    """The rows the import refused, with the row number and why, as a CSV download."""
+    job = _import_job(request, public_id)
+    path = uploads.rejected_rows_file(actor=request.user, job=job)
+    if path is None:
+        raise Http404("This import rejected no rows.")
+    name = f"{job.file_name.rsplit('.', 1)[0]}.rejected.csv"
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=name, content_type="text/csv")

@@ -1,0 +1,371 @@
+"""Importing a lead list from the web app: upload, preview with the proposed mapping, confirm, watch it run.
+
+The same import as `touchbase import` (`services.leads_import`), in four steps:
+
+1. `import_upload` stores the file under TOUCHBASE_HOME/imports/<job id>/ (never under the static
+   root, so an upload is never served), refuses what is too big or not a lead list, and proposes a
+   mapping (HubSpot, Salesforce and Pipedrive exports by their headers, anything else by similarity);
+2. `import_preview` shows the first rows under that mapping; `import_remap` lets the seller change
+   what each column holds, or whether a row is a person or a company;
+3. `import_start` queues the job and, once the request's transaction commits, starts
+   `touchbase import-job <id>` as a detached process: a big file takes minutes, which no request
+   should wait for, and a worker loop may not be running on a laptop;
+4. `import_job_run` (that command) runs the import and records the report, the rejected rows
+   CSV and any error on the job.
+
+Progress goes to a small file beside the upload, not to the job row: the import is one transaction,
+so on SQLite it holds the only write lock until it ends (an UPDATE of the job from the same process
+would wait for itself), and a row written inside that transaction would vanish with a failed import.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+
+from . import services
+from .files import BadFile, open_table
+from .mapping import COMPANY_FIELDS, PEOPLE_FIELDS, Mapping, missing_columns, resolve
+from .models import ImportJob, ImportStatus
+
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+PREVIEW_ROWS = 10
+FIELD_LABELS = {
+    "email": "Email", "first_name": "First name", "last_name": "Last name", "full_name": "Full name",
+    "phone": "Phone", "title": "Job title", "company": "Company", "website": "Website", "country": "Country",
+    "name": "Company name", "domain": "Domain", "industry": "Industry", "employee_count": "Employees",
+    "notes": "Notes", "willing_to_be_measured": "Willing to be measured",
+}
+KINDS = {"people": "a person", "companies": "a company"}
+_SOURCES = {"hubspot": "a HubSpot export", "salesforce": "a Salesforce export",
+            "pipedrive": "a Pipedrive export", "similarity": "column names", "yours": "your choices"}
+
+
+class ImportRefused(Exception):
+    """An upload or a mapping the import cannot take, in a sentence the seller can act on."""
+
+    def __init__(self, message: str, *, status: int = 400):
+        self.message, self.status = message, status
+        super().__init__(message)
+
+
+def max_upload_bytes() -> int:
+    return getattr(settings, "TOUCHBASE_IMPORT_MAX_BYTES", MAX_UPLOAD_BYTES)
+
+
+def imports_root() -> Path:
+    return Path(settings.TOUCHBASE_HOME) / "imports"
+
+
+def too_big_message(size: int | None = None) -> str:
+    limit = max_upload_bytes()
+    said = f"The file is {size / 1_048_576:,.1f} MB; " if size else "The file is too big: "
+    return (f"{said}a lead list can be at most {limit / 1_048_576:,.0f} MB here. Split it, or import it "
+            "with `touchbase import FILE` on the server.")
+
+
+def can_see(user, job: ImportJob) -> bool:
+    """The seller who uploaded a list, and managers, see its job and its rejected rows."""
+    return user.is_authenticated and (job.created_by_id == user.pk or user.is_manager)
+
+
+def _ensure_can_see(user, job: ImportJob) -> None:
+    if not can_see(user, job):
+        raise PermissionDenied("Only the seller who uploaded this list, or a manager, can see its import.")
+
+
+def _mapping_json(mapping: Mapping, table_format: str) -> dict:
+    return {"kind": mapping.kind, "source": mapping.source, "columns": mapping.columns,
+            "guessed": mapping.guessed, "format": table_format}
+
+
+def job_mapping(job: ImportJob, header: list[str]) -> Mapping:
+    data = job.mapping
+    return Mapping(data["kind"], data["source"], {name: int(i) for name, i in data["columns"].items()}, header,
+                   guessed=data.get("guessed", False))
+
+
+def _count_lines(path: Path) -> int:
+    count, last = 0, b"\n"
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count + (last != b"\n")
+
+
+def _estimate_rows(path: Path, table) -> int:
+    """Data rows the file holds, for the progress bar: lines less the header, or the sheet's rows."""
+    if table.format == "xlsx":
+        return max(table.progress()[1] - 1, 0)
+    return max(_count_lines(path) - 1, 0)
+
+
+def import_upload(*, actor, upload) -> ImportJob:
+    """Store an uploaded lead list and propose its mapping; a file that is not a lead list leaves nothing behind.
+
+    `upload` is a Django UploadedFile. Raises ImportRefused (too big) or BadFile (not a readable
+    CSV/XLSX, empty, header only) with the file, row and column.
+    """
+    if actor is None or not actor.is_authenticated:
+        raise PermissionDenied("Log in to import a lead list.")
+    if upload.size is not None and upload.size > max_upload_bytes():
+        raise ImportRefused(too_big_message(upload.size), status=413)
+    job = ImportJob(created_by=actor, owner=actor, file_name=Path(upload.name or "leads.csv").name[:255])
+    folder = imports_root() / str(job.public_id)
+    folder.mkdir(parents=True, mode=0o700)
+    try:
+        path = folder / (get_valid_filename(job.file_name)[-100:] or "leads.csv")
+        written = 0
+        with open(path, "wb") as f:
+            for chunk in upload.chunks():
+                written += len(chunk)
+                if written > max_upload_bytes():
+                    raise ImportRefused(too_big_message(), status=413)
+                f.write(chunk)
+        table = open_table(path)
+        try:
+            mapping = resolve(table.header, kind="auto", mapping="auto")
+            if not list(islice(table.rows, 1)):
+                raise BadFile(path, "the file has a header row but no data rows", row=2)
+            job.total_estimate = _estimate_rows(path, table)
+            table_format = table.format
+        finally:
+            table.close()
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    job.path, job.kind = str(path), mapping.kind
+    job.mapping = _mapping_json(mapping, table_format)
+    job.save()
+    return job
+
+
+@dataclass
+class Column:
+    index: int
+    header: str
+    field: str  # "" when the column is left out
+
+
+@dataclass
+class Preview:
+    job: ImportJob
+    kind: str
+    source: str
+    columns: list[Column]
+    rows: list[list[str]]
+    choices: list[tuple[str, str]]
+    problem: str | None
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS[self.kind]
+
+    @property
+    def source_label(self) -> str:
+        return _SOURCES.get(self.source, self.source)
+
+
+def import_preview(*, actor, job: ImportJob, rows: int = PREVIEW_ROWS) -> Preview:
+    """The first rows of the file under the mapping the job holds, and what keeps it from importing."""
+    _ensure_can_see(actor, job)
+    table = open_table(job.path)
+    try:
+        first = [row for _number, row in islice(table.rows, rows)]
+        header = table.header
+    finally:
+        table.close()
+    mapping = job_mapping(job, header)
+    by_index = {i: name for name, i in mapping.columns.items()}
+    fields = PEOPLE_FIELDS if mapping.kind == "people" else COMPANY_FIELDS
+    problem = missing_columns(mapping)
+    return Preview(job=job, kind=mapping.kind, source=mapping.source,
+                   columns=[Column(i, h, by_index.get(i, "")) for i, h in enumerate(header)], rows=first,
+                   choices=[(name, FIELD_LABELS[name]) for name in fields],
+                   problem=str(BadFile(job.file_name, problem, row=1)) if problem else None)
+
+
+def _ensure_can_change(actor, job: ImportJob) -> None:
+    _ensure_can_see(actor, job)
+    if job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+        raise ImportRefused("This list is being imported; its mapping can no longer change.", status=409)
+    if job.status == ImportStatus.DONE and not job.check_only:
+        raise ImportRefused("This list has been imported; upload it again to import it once more.", status=409)
+
+
+def import_remap(*, actor, job: ImportJob, kind: str, columns: dict[int, str]) -> ImportJob:
+    """Change what the rows are (people or companies) or what each column holds.
+
+    A new kind proposes a fresh mapping for it; otherwise `columns` (column index -> field, "" to
+    leave a column out) replaces the mapping, each field used by one column at most.
+    """
+    _ensure_can_change(actor, job)
+    if kind not in KINDS:
+        raise ImportRefused(f"Each row is a person or a company, not {kind!r}.")
+    table = open_table(job.path)
+    header = table.header
+    table.close()
+    if kind != job.kind:
+        mapping = resolve(header, kind=kind, mapping="auto")
+    else:
+        fields = PEOPLE_FIELDS if kind == "people" else COMPANY_FIELDS
+        chosen: dict[str, int] = {}
+        for index, name in sorted(columns.items()):
+            if not name:
+                continue
+            if name not in fields or not 0 <= index < len(header):
+                raise ImportRefused(f"{name!r} is not something {KINDS[kind]} has.")
+            if name in chosen:
+                raise ImportRefused(f"{FIELD_LABELS[name]} is chosen for two columns, "
+                                    f"{header[chosen[name]]!r} and {header[index]!r}; pick one.")
+            chosen[name] = index
+        before = job_mapping(job, header)
+        mapping = before if chosen == before.columns else Mapping(kind, "yours", chosen, header)
+    job.kind = mapping.kind
+    job.mapping = _mapping_json(mapping, job.mapping.get("format", "csv"))
+    job.save(update_fields=["kind", "mapping"])
+    return job
+
+
+def import_start(*, actor, job: ImportJob, owner=None, check_only: bool = False) -> ImportJob:
+    """Queue the import (or a check that writes nothing) and start it once this request commits.
+
+    Sellers import as themselves; a manager may name another owner for the records created.
+    """
+    _ensure_can_change(actor, job)
+    if owner is not None and owner.pk != actor.pk and not actor.is_manager:
+        raise PermissionDenied("Sellers import lead lists as themselves; a manager can choose another owner.")
+    table = open_table(job.path)
+    header = table.header
+    table.close()
+    problem = missing_columns(job_mapping(job, header))
+    if problem:
+        raise ImportRefused(str(BadFile(job.file_name, problem, row=1)))
+    job.owner = owner or actor
+    job.check_only = check_only
+    job.status = ImportStatus.QUEUED
+    job.rows_read, job.report, job.rejected_file, job.error = 0, None, "", ""
+    job.started_at = job.finished_at = None
+    job.save()
+    _progress_path(job).unlink(missing_ok=True)
+    public_id = job.public_id
+    transaction.on_commit(lambda: _launch(public_id))
+    return job
+
+
+def _launch(public_id) -> None:
+    """Run the job: as `touchbase import-job` in a detached process, or here (TOUCHBASE_IMPORT_RUNNER = "inline")."""
+    how = getattr(settings, "TOUCHBASE_IMPORT_RUNNER", "subprocess")
+    if how == "inline":
+        import_job_run(public_id=public_id)
+        return
+    folder = imports_root() / str(public_id)
+    # The child must find the same home (and so the same database) even when it came from a default.
+    env = {**os.environ, "TOUCHBASE_HOME": str(settings.TOUCHBASE_HOME)}
+    try:
+        with open(folder / "run.log", "ab") as log:
+            subprocess.Popen([sys.executable, "-m", "touchbase.cli", "import-job", str(public_id)],
+                             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
+                             start_new_session=True, close_fds=True)
+    except OSError as exc:
+        ImportJob.objects.filter(public_id=public_id, status=ImportStatus.QUEUED).update(
+            status=ImportStatus.FAILED, finished_at=timezone.now(),
+            error=f"The import could not be started ({exc}). Nothing was imported.")
+
+
+def _progress_path(job: ImportJob) -> Path:
+    return Path(job.path).parent / "progress.json"
+
+
+class _Progress:
+    """The import's progress callback: rows read so far, written to the job's progress file."""
+
+    def __init__(self, job: ImportJob):
+        self.path, self.total = _progress_path(job), job.total_estimate
+        self.by_bytes = job.mapping.get("format", "csv") == "csv"
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.by_bytes:
+            rows = round(self.total * done / total) if total else 0
+        else:
+            rows = max(done - 1, 0)
+        self.write(min(rows, self.total))
+
+    def write(self, rows: int) -> None:
+        partial = self.path.with_suffix(".part")
+        partial.write_text(json.dumps({"rows_read": rows}))
+        os.replace(partial, self.path)
+
+
+def import_progress(job: ImportJob) -> tuple[int, int]:
+    """(rows read, rows expected) for the progress bar; both the exact count once the job is done."""
+    if job.status == ImportStatus.DONE:
+        return job.rows_read, job.rows_read
+    rows = job.rows_read
+    if job.status == ImportStatus.RUNNING:
+        try:
+            rows = json.loads(_progress_path(job).read_text())["rows_read"]
+        except (OSError, ValueError, KeyError):
+            rows = 0
+    return rows, max(job.total_estimate, rows)
+
+
+def import_job_run(*, public_id) -> ImportJob:
+    """Run a queued import job to its end and record how it went. A job another runner took is left alone."""
+    claimed = ImportJob.objects.filter(public_id=public_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now())
+    job = ImportJob.objects.select_related("owner").get(public_id=public_id)
+    if not claimed:
+        return job
+    progress = _Progress(job)
+    progress.write(0)
+    try:
+        table = open_table(job.path)
+        header = table.header
+        table.close()
+        report = services.leads_import(path=job.path, mapping=job_mapping(job, header), owner=job.owner,
+                                       dry_run=job.check_only, on_progress=progress)
+    except BadFile as exc:
+        return _finish(job, ImportStatus.FAILED, error=f"{exc}. Nothing was imported.")
+    except Exception as exc:
+        _finish(job, ImportStatus.FAILED, error=f"The import stopped unexpectedly ({type(exc).__name__}: {exc}). "
+                                                "Nothing was imported.")
+        raise
+    data = report.as_dict()
+    data["file"] = job.file_name
+    job.rejected_file = data.pop("rejected_file") or ""
+    job.report, job.rows_read = data, report.rows
+    return _finish(job, ImportStatus.DONE)
+
+
+def _finish(job: ImportJob, status: str, *, error: str = "") -> ImportJob:
+    job.status, job.error, job.finished_at = status, error, timezone.now()
+    job.save(update_fields=["status", "error", "finished_at", "report", "rows_read", "rejected_file"])
+    return job
+
+
+def rejected_rows_file(*, actor, job: ImportJob) -> Path | None:
+    """The CSV of the rows the import refused, with why, for the seller who uploaded the list or a manager."""
+    _ensure_can_see(actor, job)
+    if not job.rejected_file:
+        return None
+    path = Path(job.rejected_file)
+    return path if path.is_file() else None
+
+
+def recent_jobs(*, actor, limit: int = 10):
+    jobs = ImportJob.objects.select_related("created_by").order_by("-created_at", "-id")
+    if not actor.is_manager:
+        jobs = jobs.filter(created_by=actor)
+    return jobs[:limit]
