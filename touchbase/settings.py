@@ -44,6 +44,16 @@ def env_choice(name: str, default: str, choices: list[str]) -> str:
     return value
 
 
+def env_int(name: str, default: int) -> int:
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number") from exc
+
+
 def env_url(name: str, default: str) -> str:
     raw = (os.environ.get(name) or "").strip().rstrip("/")
     if not raw:
@@ -206,6 +216,18 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# The server touchbase's own mail (the Monday report) leaves through; sequences use each seller's mailbox.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are both on; set one (STARTTLS on 587, or TLS on 465)")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "touchbase@localhost")
+REPORT_CURRENCY = env_choice("REPORT_CURRENCY", "USD", ["USD", "EUR", "GBP", "CAD", "AUD", "CHF", "JPY", "INR", "SEK"])
 
 LOGGING = {
     "version": 1,

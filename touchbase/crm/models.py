@@ -188,7 +188,11 @@ class Deal(Record):
 
     class Meta:
         ordering = ["-updated_at"]
-        indexes = [models.Index(fields=["stage", "-updated_at"]), models.Index(fields=["owner", "stage"])]
+        indexes = [
+            models.Index(fields=["stage", "-updated_at"]),
+            models.Index(fields=["owner", "stage"]),
+            models.Index(fields=["expected_close"]),  # the reports' slipped deals and the forecast
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -266,6 +270,9 @@ class Touch(Record):
             models.Index(fields=["deal", "-happened_at"]),
             models.Index(fields=["by", "-happened_at"]),
             models.Index(fields=["-happened_at"]),
+            # The reports: first replies per person, and touches by kind/seller in a period without the table.
+            models.Index(fields=["person", "direction", "happened_at"]),
+            models.Index(fields=["happened_at", "direction", "kind", "by", "person"]),
         ]
         constraints = [
             models.CheckConstraint(
