@@ -227,3 +227,14 @@ def test_every_page_renders_the_demo_for_each_role(loaded, client, role):
         response = client.get(reverse(name, args=args))
         assert response.status_code == 200, f"{name} answered {response.status_code} for the demo {role}"
     assert html.escape(company.name).encode() in client.get(reverse("crm:company_detail", args=[company.pk])).content
+
+
+def test_every_demo_company_is_tiered_by_its_own_framework_even_after_a_reset(db):
+    from touchbase.prospecting.models import CompanyFit
+
+    for args in ((), ("--reset",)):
+        call_command("demo", *args)
+        tiers = dict(CompanyFit.objects.filter(company__source=Source.DEMO).values_list("tier")
+                     .annotate(n=Count("id")))
+        assert sum(tiers.values()) == Company.objects.filter(source=Source.DEMO).count()
+        assert set(tiers) == {"A", "B", "C"}, tiers

@@ -367,8 +367,34 @@ def demo_load(*, seed: int = SEED, now: datetime | None = None) -> DemoSummary:
     with transaction.atomic():
         builder = _Builder(random.Random(seed), now or timezone.now(), open_stages, won, lost)
         summary = builder.build()
+        _score_leads(builder.users["manager"])
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+# Sparrowhawk's own ideal customer, so the Leads page opens on real A, B and C tiers.
+DEMO_FRAMEWORK = [
+    {"key": "industry", "label": "Runs field technicians", "kind": "in_set", "field": "industry",
+     "values": ["HVAC services", "Elevator maintenance", "Fire protection", "Security systems", "Pest control",
+                "Plumbing", "Home healthcare", "Medical equipment service"], "points": 30},
+    {"key": "size", "label": "100 to 2,000 employees", "kind": "in_range", "field": "employee_count",
+     "min": 100, "max": 2000, "points": 25},
+    {"key": "country", "label": "A country we sell in", "kind": "in_set", "field": "country",
+     "values": ["US", "CA", "GB", "IE", "AU"], "points": 15},
+    {"key": "senior_contact", "label": "We know an operations leader", "kind": "title_words",
+     "words": ["ceo", "coo", "vp", "head of", "director", "general manager"], "points": 20},
+    {"key": "measured", "label": "Willing to be measured", "kind": "answer_yes", "field": "willing_to_be_measured",
+     "points": 10},
+]
+
+
+def _score_leads(manager) -> None:
+    from touchbase.prospecting.services import companies_rescore, framework_save
+
+    framework, moves = framework_save(actor=manager, criteria=DEMO_FRAMEWORK, tier_a_min=70, tier_b_min=45,
+                                      note="Sparrowhawk's ideal customer (demo)")
+    if not moves.moves:  # the framework was already in force (a --reset): score the new companies
+        companies_rescore(framework=framework)
 
 
 @dataclass
