@@ -235,6 +235,6 @@ def test_every_demo_company_is_tiered_by_its_own_framework_even_after_a_reset(db
     for args in ((), ("--reset",)):
         call_command("demo", *args)
         tiers = dict(CompanyFit.objects.filter(company__source=Source.DEMO).values_list("tier")
-                     .annotate(n=Count("id")))
+                     .annotate(n=Count("company")))
         assert sum(tiers.values()) == Company.objects.filter(source=Source.DEMO).count()
         assert set(tiers) == {"A", "B", "C"}, tiers
