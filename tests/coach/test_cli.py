@@ -2,6 +2,10 @@
 
 import io
 import json
+import multiprocessing
+import signal
+
+import pytest
 
 from touchbase.coach import cli
 from touchbase.coach.cli import main
@@ -105,6 +109,35 @@ def test_a_long_batch_is_reviewed_on_several_cores_in_input_order(monkeypatch):
     assert parallel.getvalue() == serial.getvalue()
     assert [r["id"] for r in results] == [None if n == 7 else n for n in range(20) if n != 11]
     assert (results[7]["line"], results[7]["error"]["code"]) == (8, "invalid_json")
+
+
+def test_a_reader_that_goes_away_stops_the_batch_and_its_workers(monkeypatch):
+    class GoneReader:
+        def write(self, text):
+            raise BrokenPipeError("the reader went away")
+
+    monkeypatch.setattr(cli, "CHUNK_LINES", 2)
+    lines = "".join(json.dumps({"id": n, "body": f"Hi Sam, {n} reps? Worth a call?"}) + "\n" for n in range(40))
+    with pytest.raises(BrokenPipeError):
+        cli._batch(io.StringIO(lines), GoneReader(), workers=2)
+    assert multiprocessing.active_children() == []
+
+
+def _caught(signum, frame):
+    """A SIGTERM handler like the ones `touchbase worker` and `serve` install."""
+
+
+def test_batch_workers_stop_on_sigterm_even_where_the_parent_catches_it():
+    # Workers are forked and inherit the parent's handlers; one that caught SIGTERM would keep
+    # Pool.terminate() from stopping them, and the batch would hang instead of ending.
+    previous = signal.signal(signal.SIGTERM, _caught)
+    pool = cli._pool(2)
+    try:
+        assert pool.apply(signal.getsignal, (signal.SIGTERM,)) == signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        pool.close()  # closing needs no signal, so a failure here cannot hang the run
+        pool.join()
 
 
 def test_each_finding_carries_its_replacement_in_json_and_json_lines():

@@ -20,6 +20,7 @@ import json
 import multiprocessing
 import multiprocessing.pool
 import os
+import signal
 import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -143,7 +144,8 @@ def _batch(lines: TextIO, stdout: TextIO, workers: int | None = None) -> int:
         for chunk in itertools.chain([first] if first else [], [second] if second else [], chunks):
             stdout.write(_review_chunk(chunk))
         return 0
-    with _pool(workers) as pool:
+    pool = _pool(workers)
+    try:
         pending: deque = deque()
         for chunk in itertools.chain([first, second], chunks):
             pending.append(pool.apply_async(_review_chunk, (chunk,)))
@@ -151,6 +153,13 @@ def _batch(lines: TextIO, stdout: TextIO, workers: int | None = None) -> int:
                 stdout.write(pending.popleft().get())
         while pending:
             stdout.write(pending.popleft().get())
+    except BaseException:
+        pool.terminate()
+        raise
+    else:
+        pool.close()  # the workers finish and exit on their own
+    finally:
+        pool.join()
     return 0
 
 
@@ -179,7 +188,14 @@ def _pool(workers: int) -> multiprocessing.pool.Pool:
     # Forked workers start with the coach already imported (and, under `touchbase coach`, Django set up).
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    return context.Pool(workers)
+    return context.Pool(workers, initializer=_worker_signals)
+
+
+def _worker_signals() -> None:
+    # A fork inherits the parent's handlers: one that catches SIGTERM (a server, a worker loop, a test
+    # run that started one) would keep Pool.terminate() from stopping the worker, and join() would hang.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops the pool
 
 
 def _error(id_: Any, number: int, code: str, message: str, field: str | None = None) -> dict[str, Any]:
