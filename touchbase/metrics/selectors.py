@@ -193,23 +193,26 @@ def _line(key: str, label: str, unit: str, values: tuple, period: Period, scope:
                 last_year_text=_fmt(last_year, unit), note=note)
 
 
-def _headline(period: Period, scope: m.Scope, now: datetime, pool: list, figures) -> list[Line]:
+def _headline(period: Period, scope: m.Scope, now: datetime, pool: list, figures, current: m.ByPerson) -> list[Line]:
     periods = (period, period.previous(), period.last_year())
+    team_ids = set(User.objects.filter(role=Role.SELLER).values_list("pk", flat=True)) if scope.kind == "team" else set()
 
     def each(fn):
         return tuple(fn(p) for p in periods)
 
-    def tally(fn):
-        return [fn(p, scope) for p in periods]
+    def tally(fn, grouped):
+        """The period's figure from the rows the leaderboard reads too, the comparisons' by query."""
+        return [grouped(scope, team_ids), *(fn(p, scope) for p in periods[1:])]
 
-    created, closed = tally(m.pipeline_created), tally(m.closed)
+    created, closed = tally(m.pipeline_created, current.pipeline_created), tally(m.closed, current.closed)
+    conversations = tally(m.new_conversations, current.new_conversations)
     won, lost = [c[StageKind.WON] for c in closed], [c[StageKind.LOST] for c in closed]
     lines = [
         _line(Measure.TOUCHES, "Touches", Unit.COUNT, each(lambda p: figures(p).touches), period, scope, now, pool),
         _line(Measure.MEETINGS, "Meetings held", Unit.COUNT,
               each(lambda p: figures(p).meetings), period, scope, now, pool),
         _line(Measure.NEW_CONVERSATIONS, "New conversations", Unit.COUNT,
-              each(lambda p: m.new_conversations(p, scope)), period, scope, now, pool),
+              tuple(conversations), period, scope, now, pool),
         _line(Measure.PEOPLE_TOUCHED, "People touched", Unit.COUNT,
               each(lambda p: figures(p).people), period, scope, now, pool),
         _line(Measure.PIPELINE_CREATED, "Deals created", Unit.COUNT, tuple(t.count for t in created),
@@ -222,7 +225,7 @@ def _headline(period: Period, scope: m.Scope, now: datetime, pool: list, figures
         _line(Measure.WIN_RATE, "Win rate", Unit.PERCENT, tuple(m.rate_of(c) for c in closed), period, scope, now, pool),
         _line("average_deal_size", "Average deal won", Unit.MONEY,
               tuple(m.average_of(t) for t in won), period, scope, now, pool),
-        _line("sales_cycle", "Sales cycle", "days", each(lambda p: m.sales_cycle_days(p, scope)), period, scope, now, pool),
+        _line("sales_cycle", "Sales cycle", "days", tuple(m.cycle_of(t) for t in won), period, scope, now, pool),
     ]
     if m.people_enrolled(period, scope) is not None:
         lines.insert(4, _line("people_enrolled", "People enrolled", Unit.COUNT,
@@ -247,8 +250,8 @@ def _trend_chart(period: Period, scope: m.Scope, key: str, label: str, fn, pool:
     return charts.trend(f"{label} by {period.kind.value}", [short(p) for p in periods], values, targets)
 
 
-def _leaderboard(period: Period, now: datetime, pool: list) -> list[Seat]:
-    figures = m.per_seller(period, now=now)
+def _leaderboard(period: Period, now: datetime, pool: list, current: m.ByPerson) -> list[Seat]:
+    figures = m.per_seller(period, now=now, grouped=current)
     # Sellers who have left stay on the board for the periods they have figures in.
     sellers = User.objects.filter(role=Role.SELLER).filter(Q(is_active=True) | Q(pk__in=list(figures)))
     seats = []
@@ -287,13 +290,16 @@ def report_build(period: Period, scope: m.Scope, *, now: datetime | None = None)
     now = now or timezone.now()
     report = Report(period=period, scope=scope, generated_at=now)
     pool = list(Target.objects.select_related("seller"))
-    # The headline, its comparisons and the trend charts share periods: one pass over each period's touches.
-    figures = functools.lru_cache(maxsize=None)(lambda p: m.touch_figures(p, scope, now=now))
-    report.lines = _headline(period, scope, now, pool, figures)
+    # The headline, its comparisons and the trend charts share periods: one pass over each period's touches,
+    # counting distinct people only where the headline shows them.
+    compared = {period, period.previous(), period.last_year()}
+    figures = functools.lru_cache(maxsize=None)(lambda p: m.touch_figures(p, scope, now=now, people=p in compared))
+    current = m.by_person(period)
+    report.lines = _headline(period, scope, now, pool, figures, current)
     report.touches_by_kind = figures(period).by_kind
     report.flow = m.stage_flow(period, scope)
     report.forecasts = [_forecast(period, scope), _forecast(period.next(), scope)]
-    report.leaderboard = _leaderboard(period, now, pool)
+    report.leaderboard = _leaderboard(period, now, pool, current)
     report.moves, report.moves_total = _first(m.stage_moves(period, scope))
     report.slipped, report.slipped_total = _first(m.slipped_deals(period, scope, now=now))
     report.quiet, report.quiet_total = _first(m.quiet_deals(period, scope, now=now))
