@@ -153,7 +153,8 @@ def throughput(args, recorder, port):
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     got = sum(recorder.ids.values()) - before
     print(f"throughput: {args.sends} due -> {counts['mail sent']} sent, {got} at the SMTP server in {wall:.1f} s "
-          f"wall ({cpu:.1f} s CPU) = {got / wall:.0f} messages/s  [target: 10,000 under 60 s]")
+          f"wall ({cpu:.1f} s CPU, {cpu / max(got, 1) * 1000:.1f} ms CPU/message) = {got / wall:.0f} messages/s  "
+          f"[target: 10,000 under 60 s]")
 
 
 def schedule(args, port):

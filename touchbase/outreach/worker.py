@@ -23,6 +23,8 @@ import smtplib
 import socket
 from collections import Counter
 from datetime import datetime, timedelta
+from email import policy as email_policy
+from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 
@@ -38,6 +40,7 @@ from touchbase.prospecting.inbound import inbound_check_breaches
 
 from . import domains, inbound, merge, schedule, services, transport
 from .models import (
+    Bounce,
     Enrollment,
     EnrollmentStatus,
     InboundKind,
@@ -154,74 +157,75 @@ def compose(enrollment: Enrollment, step: Step, now: datetime) -> OutboxMessage:
     )
 
 
-def _do_step(pk: int, now: datetime, worker: str, cache: dict | None = None) -> str:
-    with transaction.atomic():
-        claimed = Enrollment.objects.filter(pk=pk, status=EnrollmentStatus.ACTIVE, due_at__lte=now).update(
-            due_at=None, claimed_by=worker)
-        if not claimed:
-            return "taken"
-        enrollment = Enrollment.objects.select_related("sequence", "person__company", "owner", "mailbox__owner") \
-            .get(pk=pk)
-        person = enrollment.person
-        step = next((s for s in _steps(enrollment.sequence, cache) if s.position >= enrollment.next_position), None)
-        if step is None:
-            Enrollment.objects.filter(pk=pk).update(status=EnrollmentStatus.FINISHED, ended_at=now,
-                                                    stop_reason="Every step done.")
-            return "finished"
-        reason = services.why_not_enroll_again(enrollment)
-        if reason:
-            services._end(enrollment, EnrollmentStatus.UNSUBSCRIBED if person.opted_out else EnrollmentStatus.BOUNCED,
-                          reason, now)
-            return "stopped"
-        if enrollment.drip_id:
-            busy = Enrollment.objects.filter(person=person, status__in=services.RUNNING,
-                                             drip__isnull=True).select_related("sequence").first()
-            if busy:  # one conversation at a time: the drip goes on once the sequence is over
-                _hold(enrollment, f"Waits while {person.name} is in “{busy.sequence}”.", now + DRIP_RECHECK)
-                return "held"
-        if step.kind == StepKind.WAIT:
-            _advance(enrollment, step, now, cache)
-            return "waited"
-        if step.kind in (StepKind.CALL, StepKind.SOCIAL):
-            what = "Call" if step.kind == StepKind.CALL else "Connect on LinkedIn/X with"
-            title = f"{what} {person.name}" + (f" ({person.company})" if person.company_id else "")
-            note = (step.subject or step.body).strip().splitlines()
-            crm.task_create(actor=enrollment.owner, owner=enrollment.owner, person=person, source=Source.SEQUENCE,
-                            title=(f"{title}: {note[0]}" if note else title)[:200], due=now.date())
-            _advance(enrollment, step, now, cache)
-            return "task"
-        if step.coach_blocked:
-            rules = ", ".join(f["rule"] for f in step.coach_errors)
-            _hold(enrollment, f"Held by the coach: step {step.position} has {rules}. Fix the step and it goes.", None)
+def _do_step(enrollment: Enrollment, now: datetime, worker: str, cache: dict, bounced: set[str]) -> str:
+    """One due enrollment, read with its batch; the caller's savepoint undoes a half-done step."""
+    pk = enrollment.pk
+    claimed = Enrollment.objects.filter(pk=pk, status=EnrollmentStatus.ACTIVE, due_at__lte=now).update(
+        due_at=None, claimed_by=worker)
+    if not claimed:
+        return "taken"
+    person = enrollment.person
+    step = next((s for s in _steps(enrollment.sequence, cache) if s.position >= enrollment.next_position), None)
+    if step is None:
+        Enrollment.objects.filter(pk=pk).update(status=EnrollmentStatus.FINISHED, ended_at=now,
+                                                stop_reason="Every step done.")
+        return "finished"
+    # The batch looked up its bounced addresses at once; the service words the reason.
+    stop = person.opted_out or (person.email or "").lower() in bounced
+    reason = services.why_not_enroll_again(enrollment) if stop else None
+    if reason:
+        services._end(enrollment, EnrollmentStatus.UNSUBSCRIBED if person.opted_out else EnrollmentStatus.BOUNCED,
+                      reason, now)
+        return "stopped"
+    if enrollment.drip_id:
+        busy = Enrollment.objects.filter(person=person, status__in=services.RUNNING,
+                                         drip__isnull=True).select_related("sequence").first()
+        if busy:  # one conversation at a time: the drip goes on once the sequence is over
+            _hold(enrollment, f"Waits while {person.name} is in “{busy.sequence}”.", now + DRIP_RECHECK)
             return "held"
-        if not person.email:
-            _hold(enrollment, f"{person.name} has no email address.", now + DATA_RETRY)
-            return "held"
-        try:
-            message = compose(enrollment, step, now)
-        except merge.MergeError as exc:
-            _hold(enrollment, f"Step {step.position} cannot be filled for {person.name}: {exc}", now + DATA_RETRY)
-            return "held"
-        except CoachBlocked as exc:
-            _hold(enrollment, f"Held by the coach: step {step.position} for {person.name}: {exc}"[:500], None)
-            return "held"
-        except NothingToForward as exc:
-            _hold(enrollment, f"Held: {exc}", None)
-            return "held"
-        if step.kind == StepKind.MANUAL_EMAIL:
-            message.state = OutboxState.DRAFT
-            crm.task_create(actor=enrollment.owner, owner=enrollment.owner, person=person, source=Source.SEQUENCE,
-                            title=f"Look over and send the drafted email to {person.name}"[:200], due=now.date())
-        try:
-            with transaction.atomic():
-                message.save()
-        except IntegrityError:  # this step already has its message: a crash after writing it, not a new send
-            pass
-        if step.kind == StepKind.MANUAL_EMAIL:
-            _hold(enrollment, f"Waiting for you to send step {step.position} (a drafted email).", None)
-            return "drafted"
+    if step.kind == StepKind.WAIT:
         _advance(enrollment, step, now, cache)
-        return "queued"
+        return "waited"
+    if step.kind in (StepKind.CALL, StepKind.SOCIAL):
+        what = "Call" if step.kind == StepKind.CALL else "Connect on LinkedIn/X with"
+        title = f"{what} {person.name}" + (f" ({person.company})" if person.company_id else "")
+        note = (step.subject or step.body).strip().splitlines()
+        crm.task_create(actor=enrollment.owner, owner=enrollment.owner, person=person, source=Source.SEQUENCE,
+                        title=(f"{title}: {note[0]}" if note else title)[:200], due=now.date())
+        _advance(enrollment, step, now, cache)
+        return "task"
+    if step.coach_blocked:
+        rules = ", ".join(f["rule"] for f in step.coach_errors)
+        _hold(enrollment, f"Held by the coach: step {step.position} has {rules}. Fix the step and it goes.", None)
+        return "held"
+    if not person.email:
+        _hold(enrollment, f"{person.name} has no email address.", now + DATA_RETRY)
+        return "held"
+    try:
+        message = compose(enrollment, step, now)
+    except merge.MergeError as exc:
+        _hold(enrollment, f"Step {step.position} cannot be filled for {person.name}: {exc}", now + DATA_RETRY)
+        return "held"
+    except CoachBlocked as exc:
+        _hold(enrollment, f"Held by the coach: step {step.position} for {person.name}: {exc}"[:500], None)
+        return "held"
+    except NothingToForward as exc:
+        _hold(enrollment, f"Held: {exc}", None)
+        return "held"
+    if step.kind == StepKind.MANUAL_EMAIL:
+        message.state = OutboxState.DRAFT
+        crm.task_create(actor=enrollment.owner, owner=enrollment.owner, person=person, source=Source.SEQUENCE,
+                        title=f"Look over and send the drafted email to {person.name}"[:200], due=now.date())
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:  # this step already has its message: a crash after writing it, not a new send
+        pass
+    if step.kind == StepKind.MANUAL_EMAIL:
+        _hold(enrollment, f"Waiting for you to send step {step.position} (a drafted email).", None)
+        return "drafted"
+    _advance(enrollment, step, now, cache)
+    return "queued"
 
 
 def advance_due(now: datetime, worker: str, counts: Counter) -> None:
@@ -235,16 +239,22 @@ def advance_due(now: datetime, worker: str, counts: Counter) -> None:
     while True:
         progressed = 0
         with transaction.atomic():
-            due = Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE, due_at__lte=now).order_by("due_at")
+            # Read whole rows in one query: they are current, being locked (PostgreSQL) or the database being
+            # ours alone until commit (SQLite's BEGIN IMMEDIATE).
+            due = Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE, due_at__lte=now).order_by("due_at") \
+                .select_related("sequence", "person__company", "owner", "mailbox__owner")
             if connection.features.has_select_for_update_skip_locked:
-                due = due.select_for_update(skip_locked=True)
-            ids = list(due.values_list("pk", flat=True)[:BATCH])
-            if not ids:
+                due = due.select_for_update(skip_locked=True, of=("self",))
+            batch = list(due[:BATCH])
+            if not batch:
                 return
-            for pk in ids:
+            emails = {e.person.email.lower() for e in batch if e.person.email}
+            bounced = set(Bounce.objects.filter(email__in=emails).values_list("email", flat=True))
+            for enrollment in batch:
+                pk = enrollment.pk
                 try:
                     with transaction.atomic():
-                        outcome = _do_step(pk, now, worker, steps)
+                        outcome = _do_step(enrollment, now, worker, steps, bounced)
                 except Exception as exc:  # one broken row must not stop every later one
                     logger.exception("enrollment %s: step failed", pk)
                     Enrollment.objects.filter(pk=pk).update(
@@ -277,8 +287,24 @@ def outbox_send_draft(*, actor, message: OutboxMessage, now: datetime | None = N
 UNSUBSCRIBE_LINE = "Not interested? Unsubscribe: "
 
 
+class _HeaderClasses(HeaderRegistry):
+    # The stock registry builds a new header class with type() on every header set, about half of
+    # building an email; the classes depend only on the header's name (a dozen of them here).
+    def __init__(self):
+        super().__init__()
+        self.made: dict[str, type] = {}
+
+    def __getitem__(self, name):
+        if name not in self.made:
+            self.made[name] = super().__getitem__(name)
+        return self.made[name]
+
+
+POLICY = email_policy.default.clone(header_factory=_HeaderClasses())
+
+
 def build_email(message: OutboxMessage, mailbox: Mailbox) -> EmailMessage:
-    email = EmailMessage()
+    email = EmailMessage(policy=POLICY)
     email["From"] = formataddr((merge.CONTROL.sub(" ", mailbox.sender_name), mailbox.email))
     email["To"] = formataddr((message.to_name, message.to_email))
     email["Subject"] = message.subject
@@ -351,15 +377,17 @@ def _mark_sent(message: OutboxMessage, now: datetime) -> None:
         OutboxMessage.objects.filter(pk=message.pk).update(touch=touch)
 
 
-def _send_one(pk: int, now: datetime, worker: str, connections: Connections) -> str:
+def _send_one(message: OutboxMessage, now: datetime, worker: str, connections: Connections) -> str:
+    """Send one message read with its batch; what may have changed since is read again after the claim."""
+    pk = message.pk
     claimed = OutboxMessage.objects.filter(pk=pk, state=OutboxState.QUEUED).filter(
         Q(not_before__isnull=True) | Q(not_before__lte=now)).update(
         state=OutboxState.SENDING, claimed_by=worker, claimed_at=now, attempts=F("attempts") + 1)
     if not claimed:
         return "taken"
-    message = OutboxMessage.objects.select_related(
-        "mailbox__owner", "enrollment__person", "enrollment__owner", "enrollment__sequence", "step").get(pk=pk)
     enrollment, mailbox = message.enrollment, message.mailbox
+    enrollment.status, enrollment.person.opted_out, mailbox.paused_reason = OutboxMessage.objects.filter(
+        pk=pk).values_list("enrollment__status", "enrollment__person__opted_out", "mailbox__paused_reason").get()
     # The last look before the mail leaves: anything that stops a run must have stopped this message.
     if enrollment.status not in (EnrollmentStatus.ACTIVE, EnrollmentStatus.FINISHED) or enrollment.person.opted_out:
         OutboxMessage.objects.filter(pk=pk).update(state=OutboxState.CANCELLED,
@@ -436,15 +464,16 @@ def send_queued(now: datetime, worker: str, counts: Counter) -> None:
         while True:
             pending = OutboxMessage.objects.filter(state=OutboxState.QUEUED, pk__gt=last_seen).filter(
                 Q(not_before__isnull=True) | Q(not_before__lte=now)).order_by("pk")
-            ids = list(pending.values_list("pk", flat=True)[:BATCH])
-            if not ids:
+            batch = list(pending.select_related("mailbox__owner", "enrollment__person", "enrollment__owner",
+                                                "enrollment__sequence", "enrollment__drip", "step")[:BATCH])
+            if not batch:
                 return
-            last_seen = ids[-1]
+            last_seen = batch[-1].pk
             # Each message is claimed alone, just before its SMTP call, so a crash strands at most one in
             # "sending"; walking the batch in a shuffled order keeps two workers off each other's heels.
-            random.shuffle(ids)
-            for pk in ids:
-                counts[f"mail {_send_one(pk, now, worker, connections)}"] += 1
+            random.shuffle(batch)
+            for message in batch:
+                counts[f"mail {_send_one(message, now, worker, connections)}"] += 1
     finally:
         connections.close()
 
