@@ -14,8 +14,11 @@ from typing import NamedTuple
 # Words are whitespace-separated tokens that contain a letter or a digit (the catalogue's definition).
 _ALNUM = re.compile(r"[^\W_]")
 _TOKEN = re.compile(r"\S+")
-# A whitespace-delimited token with no letter or digit; starting at a space keeps the scan linear.
-_PUNCTUATION_TOKEN = re.compile(r"\s(?:[^\w\s]|_)+(?=\s|$)")
+# A whitespace-delimited token with no letter or digit, found by its first character (searched in " " +
+# text so every token has a space before it): one starting with punctuation, and, rarer, with "_".
+# Each pattern leads with a character class, which the regex engine skips to in C.
+_PUNCTUATION_TOKEN = re.compile(r"[^\w\s](?<=\s.)(?:[^\w\s]|_)*(?=\s|$)")
+_UNDERSCORE_TOKEN = re.compile(r"_(?<=\s.)(?:[^\w\s]|_)*(?=\s|$)")
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 # A sentence ends at . ! ? (with closing quotes or brackets) before a space, or at a blank line.
@@ -40,7 +43,7 @@ class Sentence(NamedTuple):
 
 def iter_words(text: str) -> Iterator[tuple[int, int]]:
     """Spans of the words in `text`, lazily."""
-    if not _PUNCTUATION_TOKEN.search(" " + text):
+    if not has_punctuation_tokens(text):
         return (m.span() for m in _TOKEN.finditer(text))
     return (m.span() for m in _TOKEN.finditer(text) if _ALNUM.search(m.group()))
 
@@ -53,7 +56,7 @@ def words(text: str) -> list[tuple[int, int]]:
 def word_list(text: str) -> list[str]:
     """The words of `text` (tokens of punctuation alone are not words)."""
     tokens = text.split()
-    if _PUNCTUATION_TOKEN.search(" " + text):
+    if has_punctuation_tokens(text):
         return [token for token in tokens if _ALNUM.search(token)]
     return tokens
 
@@ -63,12 +66,15 @@ def word_count(text: str) -> int:
 
 
 def punctuation_token_count(text: str) -> int:
-    return len(_PUNCTUATION_TOKEN.findall(" " + text))
+    spaced = " " + text
+    count = len(_PUNCTUATION_TOKEN.findall(spaced))
+    return count + len(_UNDERSCORE_TOKEN.findall(spaced)) if "_" in text else count
 
 
 def has_punctuation_tokens(text: str) -> bool:
     """Whether some whitespace-separated token is punctuation alone (" — "), which is not a word."""
-    return bool(_PUNCTUATION_TOKEN.search(" " + text))
+    spaced = " " + text
+    return bool(_PUNCTUATION_TOKEN.search(spaced) or ("_" in text and _UNDERSCORE_TOKEN.search(spaced)))
 
 
 def sentences(text: str, plain: bool | None = None) -> list[Sentence]:

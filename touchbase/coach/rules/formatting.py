@@ -12,7 +12,8 @@ from .registry import rule
 _ACRONYMS = frozenset(ACRONYMS.split())
 _CAPS_WORD = re.compile(r"(?<![\w'’])[^\W\d_a-z]{4,}(?![\w'’])")
 _BANGS = re.compile(r"!{2,}")
-_CAPS_RUN = re.compile(r"[A-Z]{4}")
+# Spelled with a leading class (not [A-Z]{4}) so the regex engine skips between capitals in C.
+_CAPS_RUN = re.compile(r"[A-Z][A-Z]{3}")
 
 
 def _may_shout(text: str) -> bool:
