@@ -25,6 +25,9 @@ _STOPS = ".!?…"
 _ALNUM = re.compile(r"[^\W_]")  # a letter or a digit, as str.isalnum() says
 _SELF = re.compile(r"I(?:\b|['’])")
 _SUBJECT_BEFORE = re.compile(r"(?<![\w'’])(?:I|[Ww]e)[ \t]+\Z")
+# Matched at a position rather than by slicing: an email can be a megabyte long.
+_SPACES = re.compile(r"[ \t]*")
+_WHITESPACE = re.compile(r"\s*")
 _GREETING_WORDS = frozenset("hi hey hello dear morning good hiya yo".split())
 
 
@@ -105,7 +108,7 @@ def _deletion(
     space_before = own[start - 1 : start] in (" ", "\t")
     if space_before and own[end : end + 1] == ",":
         # "our world-class, best-in-class sensors" → "our best-in-class sensors"
-        return Edit(start, end + 1 + len(own[end + 1 :]) - len(own[end + 1 :].lstrip(" \t")), "")
+        return Edit(start, _SPACES.match(own, end + 1).end(), "")
     if space_before and own[start - 2 : start - 1] == "," and own[end : end + 1] == " ":
         # "powerful, revolutionary platform" → "powerful platform"
         return Edit(start - 2, end, "")
@@ -130,11 +133,11 @@ def _is_salutation(before: str) -> bool:
 def _drop_through_stop(own: str, start: int, sentence_end: int) -> Edit:
     """Delete start:sentence_end, its stop included, and the spaces that would be left doubled."""
     end = sentence_end
-    following = len(own[end:]) - len(own[end:].lstrip(" \t"))
-    if end + following < len(own) and own[end + following] != "\n":
-        return Edit(start, end + following, "")
-    if not own[:start].strip():  # the first sentence: the blank lines under it go too
-        return Edit(0, len(own) - len(own[end:].lstrip()), "")
+    after_spaces = _SPACES.match(own, end).end()
+    if after_spaces < len(own) and own[after_spaces] != "\n":
+        return Edit(start, after_spaces, "")
+    if _WHITESPACE.match(own).end() >= start:  # the first sentence: the blank lines under it go too
+        return Edit(0, _WHITESPACE.match(own, end).end(), "")
     return Edit(_spaces_before(own, start), end, "")
 
 
