@@ -2,8 +2,8 @@
 
 On the hand-built quarter plus a seeded random year of deals and touches by
 three people (a seller, a seller who left, a manager), for every kind of period
-and every scope: each headline figure with both comparisons, the trend charts
-and every seat of the leaderboard.
+and every scope: each headline figure with both comparisons, the trend charts,
+the quiet deals and every seat of the leaderboard.
 """
 
 import random
@@ -37,6 +37,7 @@ def busy_year(quarter, acme, stages):
     def moment():
         return start + timedelta(minutes=rng.randrange(480 * 24 * 60))
 
+    deals = []
     for i in range(40):
         created = moment()
         moves, at = [], created
@@ -46,11 +47,12 @@ def busy_year(quarter, acme, stages):
             moves.append((stage, at))
             if stage == "Won":
                 break
-        _deal(rng.choice(sellers), acme, f"Deal {i}", rng.randrange(1, 50) * 100_000, rng.choice(["USD", "EUR"]),
-              created, moves, stages, expected_close=(created + timedelta(days=rng.randrange(120))).date())
+        deals.append(_deal(rng.choice(sellers), acme, f"Deal {i}", rng.randrange(1, 50) * 100_000, rng.choice(["USD", "EUR"]),
+              created, moves, stages, expected_close=(created + timedelta(days=rng.randrange(120))).date()))
     for _ in range(400):
         crm.touch_log(actor=rng.choice(sellers), kind=rng.choice(TouchKind.values), summary="random",
-                      person=rng.choice(people), direction=rng.choice(["out", "out", "in"]), happened_at=moment())
+                      person=rng.choice(people), deal=rng.choice([*deals, None]),
+                      direction=rng.choice(["out", "out", "in"]), happened_at=moment())
     quarter.ravi.is_active = False
     quarter.ravi.save()
     return quarter
@@ -79,6 +81,7 @@ def _expected(scope, now):
 @pytest.mark.parametrize("kind", list(PeriodKind))
 def test_every_report_figure_equals_its_measure_asked_alone(busy_year, kind):
     pool = list(Target.objects.select_related("seller"))
+    quiet_seen = 0
     for day in (date(2026, 11, 20), date(2026, 10, 2)):
         period = period_containing(kind, day, CHICAGO)
         for scope in (m.Scope.company(), m.Scope.team(), m.Scope.of(busy_year.sam), m.Scope.of(busy_year.ravi)):
@@ -91,6 +94,9 @@ def test_every_report_figure_equals_its_measure_asked_alone(busy_year, kind):
                 assert (line.previous_text, line.last_year_text) == (
                     selectors._fmt(values[1], line.unit), selectors._fmt(values[2], line.unit)), (key, period, scope)
             assert report.touches_by_kind == m.touches_by_kind(period, scope)
+            quiet = m.quiet_deals(period, scope, now=NOW)
+            assert (report.quiet, report.quiet_total) == (list(quiet[:selectors.LIST_SIZE]), quiet.count())
+            quiet_seen += report.quiet_total
             for key, label, measure in ((Measure.TOUCHES, "Touches", Measure.TOUCHES),
                                         (Measure.MEETINGS, "Meetings held", Measure.MEETINGS)):
                 drawn = selectors._trend_chart(period, scope, key, label, expected[measure], pool)
@@ -101,3 +107,4 @@ def test_every_report_figure_equals_its_measure_asked_alone(busy_year, kind):
                     m.touches(period, own), m.meetings_held(period, own, now=NOW), m.new_conversations(period, own))
                 assert (seat.created, seat.won, seat.win_rate) == (
                     m.pipeline_created(period, own).value, m.won(period, own).value, m.win_rate(period, own))
+    assert quiet_seen  # the story has quiet deals to compare
