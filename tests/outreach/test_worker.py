@@ -3,6 +3,8 @@
 from datetime import UTC, datetime, timedelta
 
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from touchbase.crm import services as crm
 from touchbase.crm.models import Source, Task, Touch
@@ -211,3 +213,21 @@ def test_a_call_logged_does_not_stop_it(sam, dana, reno, sams_mailbox, smtp_serv
     crm.touch_log(actor=sam, kind="call", person=dana, summary="Left a voicemail")
     worker.run_once(now=THURSDAY_10)
     assert fresh(enrollment).status == "active" and len(smtp_server.messages) == 2
+
+
+def _enrollment_reads(now) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        worker.run_once(now=now)
+    return sum(1 for q in queries if q["sql"].startswith("SELECT") and 'FROM "outreach_enrollment"' in q["sql"])
+
+
+def test_a_round_reads_due_enrollments_by_the_batch_not_one_by_one(sam, dana, reno, sams_mailbox, smtp_server):
+    # 10,000 sends in a minute (issue 5) leave no room for a query per person to read what the batch read.
+    enroll(sam, reno, dana)
+    alone = _enrollment_reads(TUESDAY_10)
+    later = TUESDAY_10 + timedelta(hours=1)
+    for name in ("Ana", "Ben", "Cy"):
+        person = crm.person_create(actor=sam, first_name=name, last_name="Ortiz", email=f"{name.lower()}@acme.example")
+        sequence_enroll(actor=sam, sequence=reno, people=[person], now=later)
+    assert _enrollment_reads(later) == alone
+    assert len(smtp_server.messages) == 4
