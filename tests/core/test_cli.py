@@ -6,6 +6,7 @@ TOUCHBASE_HOME (SQLite), the way `make demo` starts it.
 
 import http.client
 import io
+import json
 import os
 import queue
 import re
@@ -233,3 +234,14 @@ def test_the_console_script_lists_touchbases_own_commands(server):
     assert done.returncode == 0
     for command in ("serve", "backup", "restore", "createuser"):
         assert re.search(rf"^\s+{command}$", done.stdout, re.MULTILINE), f"touchbase help does not list {command}"
+
+
+def test_touchbase_coach_reads_stdin_and_exits_1_while_an_error_stands(tmp_path):
+    touchbase = Path(sys.executable).with_name("touchbase")
+    long_email = "We cut drive time between jobs for field teams like yours. " * 10
+    result = subprocess.run([str(touchbase), "coach", "-", "--subject", "Drive time", "--json"],
+                            input=long_email, capture_output=True, text=True, env=environment(tmp_path), timeout=60)
+    report = json.loads(result.stdout)
+    assert report["countdown"] == 400 - len(long_email)
+    assert "length.chars" in {f["rule"] for f in report["findings"]}
+    assert result.returncode == 1
