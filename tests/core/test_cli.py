@@ -238,7 +238,7 @@ def test_the_console_script_lists_touchbases_own_commands(server):
 
 def test_touchbase_coach_reads_stdin_and_exits_1_while_an_error_stands(tmp_path):
     touchbase = Path(sys.executable).with_name("touchbase")
-    long_email = "We cut drive time between jobs for field teams like yours. " * 10
+    long_email = ("We cut drive time between jobs for field teams like yours. " * 10).strip()
     result = subprocess.run([str(touchbase), "coach", "-", "--subject", "Drive time", "--json"],
                             input=long_email, capture_output=True, text=True, env=environment(tmp_path), timeout=60)
     report = json.loads(result.stdout)
