@@ -2,8 +2,10 @@
 
 `report_build` is the one read behind the page, the present view, the PDF,
 the CSV/JSON exports and the email, so they cannot disagree. Each figure is an
-aggregate query from `measures`; the lists are bounded (LIST_SIZE rows, with
-the full count beside them).
+aggregate query from `measures`; the period's conversations, deals created and
+deals closed are read once, grouped by person, for both the headline and the
+leaderboard. The lists are bounded (LIST_SIZE rows, with the full count beside
+them).
 """
 
 import functools
@@ -201,7 +203,7 @@ def _headline(period: Period, scope: m.Scope, now: datetime, pool: list, figures
         return tuple(fn(p) for p in periods)
 
     def tally(fn, grouped):
-        """The period's figure from the rows the leaderboard reads too, the comparisons' by query."""
+        """The period's own figure from the rows it shares with the leaderboard, the two comparisons by query."""
         return [grouped(scope, team_ids), *(fn(p, scope) for p in periods[1:])]
 
     created, closed = tally(m.pipeline_created, current.pipeline_created), tally(m.closed, current.closed)
