@@ -16,15 +16,16 @@ from pathlib import Path
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
+from touchbase.core import cells
+
 from .selectors import Report
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHROMIUM = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
 
 
-def neutralise(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+def neutralise(value):
+    """A report cell: empty for None, otherwise the shared rule (a negative number stays a number)."""
+    return "" if value is None else cells.neutralise(value)
 
 
 def to_csv(report: Report) -> str:

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from openpyxl import Workbook
 
+from touchbase.core.cells import neutralise
 from touchbase.crm.models import Company, Deal, Person, Source, Task
 from touchbase.crm.permissions import ensure_can_edit
 
@@ -228,8 +229,6 @@ def mapping_for_header(mapping: Mapping, header: list[str]) -> Mapping:
     return mapping
 
 
-# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXPORTS = {
     "companies": (
         ["name", "domain", "website", "industry", "employee_count", "country", "owner", "tier", "score",
@@ -247,13 +246,6 @@ EXPORTS = {
         Deal, ["title", "company__name", "company__fit__tier", "contact__email", "amount_minor", "currency",
                "stage__name", "owner__email", "expected_close", "next_step", "public_id"], "company__fit__tier"),
 }
-
-
-def neutralise(value):
-    """A cell value that a spreadsheet shows as text, never runs as a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _export_value(name: str, value):
