@@ -10,13 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from .schedule import Hold
+from touchbase.prospecting.normalize import FREE_MAIL
 
-FREE_MAIL = frozenset({
-    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com",
-    "icloud.com", "me.com", "mac.com", "aol.com", "proton.me", "protonmail.com", "gmx.com", "gmx.de",
-    "web.de", "mail.com", "yandex.com", "zoho.com", "fastmail.com",
-})
+from .schedule import Hold
 
 
 def recipient_domain(email: str) -> str:

@@ -17,7 +17,7 @@ from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 
-from touchbase.coach.split import split
+from touchbase.coach import own_text
 
 MSGID = re.compile(r"<[^<>\s]+>")
 SUBJECT_PREFIX = re.compile(
@@ -127,12 +127,6 @@ def _text(msg: EmailMessage) -> str:
         content = re.sub(r"<(?:br|/p|/div)[^>]*>", "\n", content, flags=re.IGNORECASE)
         content = re.sub(r"<[^>]+>", "", content)
     return content
-
-
-def own_text(body: str) -> str:
-    """The sender's own words: the quoted history and the signature taken away."""
-    parts = split(body)
-    return "".join(body[s:e] for s, e in parts.own).strip()
 
 
 def _dsn_fields(msg: EmailMessage) -> list[Message]:
