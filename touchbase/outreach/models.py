@@ -6,16 +6,19 @@ outbox row written before the SMTP call, unique per (enrollment, step), so a
 crash or a second worker can never send a step twice.
 """
 
+import threading
+import time as clock
 import uuid
-from datetime import time
+from datetime import date, time
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
 
 from touchbase.crm.models import Person, Touch
-from touchbase.prospecting.models import Tier
+from touchbase.prospecting.models import Holiday, Tier
 
 from . import schedule
 from . import secrets as secret_box
@@ -83,6 +86,33 @@ class Mailbox(models.Model):
         return self.from_name or self.owner.get_full_name()
 
 
+# The team's holidays (prospecting's Holiday rows, read-only here) close every send window. The worker
+# reads a window for each send, so the days are kept for a minute per process instead of queried each
+# time; a holiday saved or deleted in this process clears them at once, other processes see it within
+# HOLIDAYS_TTL seconds.
+HOLIDAYS_TTL = 60.0
+_holidays: tuple[float, frozenset[date]] | None = None
+_holidays_lock = threading.Lock()
+
+
+def team_holidays() -> frozenset[date]:
+    global _holidays
+    with _holidays_lock:
+        if _holidays is None or clock.monotonic() >= _holidays[0]:
+            _holidays = (clock.monotonic() + HOLIDAYS_TTL, frozenset(Holiday.objects.values_list("day", flat=True)))
+        return _holidays[1]
+
+
+def forget_team_holidays(**_) -> None:
+    global _holidays
+    with _holidays_lock:
+        _holidays = None
+
+
+post_save.connect(forget_team_holidays, sender=Holiday, dispatch_uid="outreach.holidays.saved")
+post_delete.connect(forget_team_holidays, sender=Holiday, dispatch_uid="outreach.holidays.deleted")
+
+
 class Sequence(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=150, unique=True)
@@ -104,8 +134,10 @@ class Sequence(models.Model):
 
     @property
     def window(self) -> schedule.SendWindow:
+        """The send window with the team's holidays skipped ("Monday-Friday, holidays skipped")."""
         days = frozenset(int(d) for d in self.window_days.split(","))
-        return schedule.SendWindow(start=self.window_start, end=self.window_end, days=days)
+        return schedule.SendWindow(start=self.window_start, end=self.window_end, days=days,
+                                   holidays=team_holidays())
 
 
 class StepKind(models.TextChoices):

@@ -30,7 +30,7 @@ class SendWindow:
 
     def describe(self) -> str:
         days = ", ".join(DAY_NAMES[d] for d in sorted(self.days))
-        return f"{self.start:%H:%M}-{self.end:%H:%M} {days}"
+        return f"{self.start:%H:%M}-{self.end:%H:%M} {days}" + (", holidays skipped" if self.holidays else "")
 
 
 DEFAULT_WINDOW = SendWindow()

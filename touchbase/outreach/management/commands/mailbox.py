@@ -36,6 +36,8 @@ class Command(BaseCommand):
         add.add_argument("--daily-cap", type=int, default=200)
         add.add_argument("--hourly-cap", type=int, default=30)
         add.add_argument("--min-gap-seconds", type=int, default=60)
+        add.add_argument("--domain-daily-cap", type=int, default=10, metavar="N",
+                         help="Emails per 24 hours to one company's domain (0 = no cap; free-mail is never capped).")
         add.add_argument("--server-saves-sent", action="store_true",
                          help="The server files SMTP sends in Sent (Gmail, Microsoft 365).")
         test = sub.add_parser("test", help="Check DNS, connect, TLS and login for SMTP and IMAP.")
@@ -62,6 +64,7 @@ class Command(BaseCommand):
                 imap_security=Security.NONE if opts["security"] == Security.NONE else Security.TLS,
                 username=opts["user"], password=password, daily_cap=opts["daily_cap"],
                 hourly_cap=opts["hourly_cap"], min_gap_seconds=opts["min_gap_seconds"],
+                domain_daily_cap=opts["domain_daily_cap"],
                 server_saves_sent=opts["server_saves_sent"])
         except (ValidationError, PermissionDenied) as exc:
             raise CommandError("; ".join(getattr(exc, "messages", [str(exc)]))) from exc
