@@ -28,6 +28,7 @@ from .models import (
     Task,
     Touch,
 )
+from .money import format_amount
 
 PAGE_SIZE = 25
 TIMELINE_SIZE = 50
@@ -206,7 +207,13 @@ class Column:
     stage: Stage
     deals: list
     count: int
-    total_minor: int
+    totals: dict[str, int]  # minor units per currency: amounts in different currencies are never added
+
+    @property
+    def totals_text(self) -> str:
+        """'€40k + $120k', by currency code (sizes in different currencies do not compare); '0' when empty."""
+        return " + ".join(format_amount(minor, currency, short=True)
+                          for currency, minor in sorted(self.totals.items())) or "0"
 
 
 # A column shows its 30 latest deals and links to the full list; more cards are more scrolling, not more use.
@@ -216,13 +223,18 @@ BOARD_COLUMN_SIZE = 30
 def board(*, pipeline: Pipeline) -> tuple[list[Column], list[Stage]]:
     """The open stages of a pipeline with their deals, and the closed stages (won/lost) as drop zones.
 
-    A column shows its most recently moved deals; its count and total cover them all.
+    A column shows its most recently moved deals; its count and totals (one per currency) cover them all.
     """
     stages = list(pipeline.stages.order_by("order"))
     open_stages = [s for s in stages if s.kind == StageKind.OPEN]
     closed = [s for s in stages if s.kind != StageKind.OPEN]
-    totals = {row["stage"]: row for row in Deal.objects.filter(stage__in=open_stages).values("stage")
-              .annotate(n=Count("id"), total=Sum("amount_minor"))}
+    counts: dict[int, int] = {}
+    totals: dict[int, dict[str, int]] = {}
+    for row in (Deal.objects.filter(stage__in=open_stages).values("stage", "currency")
+                .annotate(n=Count("id"), total=Sum("amount_minor")).order_by()):
+        counts[row["stage"]] = counts.get(row["stage"], 0) + row["n"]
+        if row["total"]:
+            totals.setdefault(row["stage"], {})[row["currency"]] = row["total"]
     deals_by_stage: dict[int, list[Deal]] = {s.pk: [] for s in open_stages}
     # One query for the whole board, not one per column: number each stage's deals and keep the first few.
     latest = (Deal.objects.filter(stage__in=open_stages).select_related("company", "owner")
@@ -233,8 +245,8 @@ def board(*, pipeline: Pipeline) -> tuple[list[Column], list[Stage]]:
     for deal in latest:
         deal.stage = by_pk[deal.stage_id]
         deals_by_stage[deal.stage_id].append(deal)
-    columns = [Column(stage=s, deals=deals_by_stage[s.pk], count=totals.get(s.pk, {}).get("n", 0),
-                      total_minor=totals.get(s.pk, {}).get("total") or 0) for s in open_stages]
+    columns = [Column(stage=s, deals=deals_by_stage[s.pk], count=counts.get(s.pk, 0), totals=totals.get(s.pk, {}))
+               for s in open_stages]
     return columns, closed
 
 
