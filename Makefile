@@ -17,8 +17,8 @@ install: $(BIN)/touchbase
 
 demo: install
 	$(BIN)/touchbase migrate --verbosity 0
-	$(BIN)/touchbase demo
-	$(BIN)/touchbase serve --host $(HOST) --port $(PORT)
+	TOUCHBASE_URL=$${TOUCHBASE_URL:-http://$(HOST):$(PORT)} $(BIN)/touchbase demo
+	TOUCHBASE_URL=$${TOUCHBASE_URL:-http://$(HOST):$(PORT)} $(BIN)/touchbase serve --host $(HOST) --port $(PORT)
 
 test: install
 	scripts/test

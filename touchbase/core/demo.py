@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -54,7 +55,6 @@ DEMO_PASSWORD = "sparrowhawk-demo"
 STARTUP = "Sparrowhawk Software"
 PRODUCT = "Sparrowhawk Dispatch"
 PRODUCT_PITCH = "field-service scheduling and dispatch, priced per technician"
-ADDRESS = "http://127.0.0.1:8000"
 
 COMPANIES = 200
 PEOPLE = 600
@@ -791,7 +791,7 @@ class _Builder:
         by_stage = [(s.name, sum(1 for d in self.deals if d.stage == s))
                     for s in [*self.open_stages, self.won, self.lost]]
         return DemoSummary(
-            startup=STARTUP, product=PRODUCT, password=DEMO_PASSWORD, address=ADDRESS,
+            startup=STARTUP, product=PRODUCT, password=DEMO_PASSWORD, address=settings.TOUCHBASE_URL,
             users=list(self.users.values()),
             counts={"companies": len(companies), "people": len(people), "deals": len(self.deals),
                     "stage changes": len(self.stage_changes), "touches": len(self.touches),

@@ -1,5 +1,6 @@
 """touchbase demo [--reset]: load the demo company and print how to log in."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
@@ -45,6 +46,6 @@ class Command(BaseCommand):
         self.print_logins(summary.users)
 
     def print_logins(self, users):
-        self.stdout.write(f"\nOpen {demo.ADDRESS} and log in as (password {demo.DEMO_PASSWORD}):")
+        self.stdout.write(f"\nOpen {settings.TOUCHBASE_URL} and log in as (password {demo.DEMO_PASSWORD}):")
         for user in users:
             self.stdout.write(f"  {user.email:<32} {user.role:<8} {user.get_full_name()}")
