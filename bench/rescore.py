@@ -3,9 +3,11 @@
     .venv/bin/python bench/rescore.py [--companies 1000000] [--db PATH]
 
 Builds (or reuses, with --db) a SQLite database of that many companies with varied industries,
-sizes, countries and qualifiers (raw executemany, not the ORM), scores them once, then times:
-  - the preview of a framework change (how many companies would move between tiers);
-  - saving the change (a new version, every company re-scored, tier, score and why written).
+sizes, countries and qualifiers (willing to be measured, tags, a custom field) (raw executemany, not
+the ORM), scores them once, then times, for a change that reweighs a criterion and adds a tag
+criterion (`has_tag`) and a custom field criterion (`custom_value`):
+  - the preview of the change (how many companies would move between tiers);
+  - saving it (a new version, every company re-scored, tier, score and why written).
 Prints the time of each, the tier moves, and the peak memory.
 
 Figures, not asserts. Target (issue 4): re-scoring 1,000,000 companies under 10 s.
@@ -24,6 +26,8 @@ from pathlib import Path
 INDUSTRIES = ["Software", "SaaS", "Logistics", "Retail", "Robotics", "Healthcare", "Construction", "Fintech",
               "Education", "Manufacturing", ""]
 COUNTRIES = ["US", "US", "DE", "GB", "FR", "NL", "BR", "IN", "JP", ""]
+TAGS = ['[]', '[]', '["partner"]', '["event 2026"]', '["partner", "vip"]', '["churned", "event 2025"]']
+CRMS = ['{}', '{}', '{"crm_used": "Salesforce"}', '{"crm_used": "hubspot"}', '{"crm_used": "Pipedrive", "seats": "40"}']
 
 
 def configure(db: Path | None) -> None:
@@ -63,12 +67,12 @@ def build(companies: int) -> None:
                              "", rng.choice(INDUSTRIES), rng.choice([None, 5, 20, 60, 150, 400, 900, 3000]),
                              rng.choice(COUNTRIES), ""))
                 if i % 3 == 0:
-                    answers.append((i + 1, rng.choice(["yes", "no", "unknown"])))
+                    answers.append((i + 1, rng.choice(["yes", "no", "unknown"]), rng.choice(TAGS), rng.choice(CRMS)))
             cursor.executemany("INSERT INTO crm_company (id, public_id, source, created_at, updated_at, touch_count, "
                                "name, domain, website, industry, employee_count, country, notes) "
                                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", rows)
-            cursor.executemany("INSERT INTO prospecting_qualifier (company_id, willing_to_be_measured) "
-                               "VALUES (%s, %s)", answers)
+            cursor.executemany("INSERT INTO prospecting_qualifier (company_id, willing_to_be_measured, tags, custom) "
+                               "VALUES (%s, %s, %s, %s)", answers)
     print(f"built {companies - have:,} companies in {time.perf_counter() - started:.1f} s")
 
 
@@ -91,6 +95,10 @@ def main() -> None:
     print(f"first scoring (every fit row written):   {time.perf_counter() - started:6.1f} s  tiers {first.after}")
 
     changed = [dict(c, points=c["points"] + 10) if c["key"] == "size" else c for c in framework.criteria]
+    changed += [{"key": "bench_partner", "label": "Came through a partner", "kind": "has_tag",
+                 "tags": ["partner", "event 2026"], "points": 15},
+                {"key": "bench_crm", "label": "Runs Salesforce or HubSpot", "kind": "custom_value", "field": "crm_used",
+                 "values": ["salesforce", "hubspot"], "points": 5}]
     started = time.perf_counter()
     preview = services.framework_preview(criteria=changed, tier_a_min=framework.tier_a_min,
                                          tier_b_min=framework.tier_b_min)

@@ -12,6 +12,8 @@ Kinds:
     present      a company field is filled in
     answer_yes   a yes/no/unknown qualifier (willing_to_be_measured) is "yes"
     title_words  one of the company's people has a title containing one of `words` ("vp", "head of")
+    has_tag      the company carries one of `tags` (a seller's labels on its qualifier: "partner")
+    custom_value a custom field (`field`, e.g. "crm_used") is one of `values` (case-insensitive)
 The score is the sum of the points of the criteria met; `tier_a_min` and `tier_b_min` turn it
 into A, B or C.
 """
@@ -25,12 +27,15 @@ from django.core.exceptions import ValidationError
 
 # The order of the values in a company row handed to `Scorer.score`; the selector streams them so.
 COMPANY_COLUMNS = ("name", "domain", "website", "industry", "employee_count", "country", "notes",
-                   "willing_to_be_measured")
+                   "willing_to_be_measured", "tags", "custom")
 TEXT_FIELDS = ("name", "domain", "website", "industry", "country", "notes")
 NUMBER_FIELDS = ("employee_count",)
 ANSWER_FIELDS = ("willing_to_be_measured",)
-KINDS = ("in_set", "in_range", "present", "answer_yes", "title_words")
+KINDS = ("in_set", "in_range", "present", "answer_yes", "title_words", "has_tag", "custom_value")
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+# A custom field's name follows the criterion key rule, so it is safe inside a JSON path in SQL.
+CUSTOM_FIELD = _KEY
+TAG_MAX = 40
 
 DEFAULT_CRITERIA = [
     {"key": "industry", "label": "Industry we sell to", "kind": "in_set", "field": "industry",
@@ -55,6 +60,11 @@ DEFAULT_TIER_B_MIN = 40
 # but not "MVP", and "head of" matches "Head-of Growth". The SQL conditions (selectors.py) say
 # the same with GLOB on SQLite and a regular expression on PostgreSQL.
 _TITLE_WORD = re.compile(r"[a-z0-9]+")
+
+
+def tag_text(tag: str) -> str:
+    """A tag as it is stored and matched: trimmed, inner spaces collapsed, lower-case ("  Big  Fish" -> "big fish")."""
+    return " ".join(str(tag).split()).lower()
 
 
 def title_word(word: str) -> str:
@@ -132,8 +142,34 @@ def parse_criteria(criteria: object, tier_a_min: object, tier_b_min: object) -> 
             if not words:
                 raise ValidationError({"criteria": f"{where}: list at least one title word, e.g. vp or head of."})
             item.update(words=words)
+        elif kind == "has_tag":
+            tags = list(dict.fromkeys(t for t in (tag_text(t) for t in _listed(raw.get("tags"))) if t))
+            if not tags:
+                raise ValidationError({"criteria": f"{where}: list at least one tag, e.g. partner."})
+            long = next((t for t in tags if len(t) > TAG_MAX), None)
+            if long:
+                raise ValidationError({"criteria": f"{where}: tag {long[:50]!r} is longer than {TAG_MAX} characters."})
+            item.update(tags=tags)
+        elif kind == "custom_value":
+            field = str(field).strip()
+            if not CUSTOM_FIELD.match(field):
+                raise ValidationError({"criteria": f"{where}: field {field!r} must name a custom field: lower-case "
+                                                   "letters, digits or _, e.g. crm_used."})
+            values = [str(v).strip() for v in _listed(raw.get("values")) if str(v).strip()]
+            if not values:
+                raise ValidationError({"criteria": f"{where}: list at least one value of custom field {field!r}."})
+            item.update(field=field, values=values)
         cleaned.append(item)
     return cleaned
+
+
+def _listed(value) -> list:
+    """A criterion's list; a lone string is a list of one (so "tags": "partner" is not read letter by letter)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return list(value) if isinstance(value, list | tuple) else [value]
 
 
 @dataclass(frozen=True)
@@ -147,8 +183,17 @@ class Fit:
 
 
 def _company_check(item: dict) -> Callable[[tuple], bool]:
-    i = COMPANY_COLUMNS.index(item["field"])
     kind = item["kind"]
+    if kind == "has_tag":
+        i, tags = COMPANY_COLUMNS.index("tags"), frozenset(item["tags"])
+        # Exact: tags are stored as `tag_text` makes them, and the SQL compares them as stored.
+        return lambda row: isinstance(row[i], list) and not tags.isdisjoint(t for t in row[i] if isinstance(t, str))
+    if kind == "custom_value":
+        i, name = COMPANY_COLUMNS.index("custom"), item["field"]
+        values = frozenset(v.casefold() for v in item["values"])
+        return lambda row: (isinstance(row[i], dict) and isinstance(row[i].get(name), str)
+                            and row[i][name].casefold() in values)
+    i = COMPANY_COLUMNS.index(item["field"])
     if kind == "in_set":
         values = frozenset(v.casefold() for v in item["values"])
         return lambda row: bool(row[i]) and row[i].casefold() in values

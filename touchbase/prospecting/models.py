@@ -88,6 +88,11 @@ class Qualifier(models.Model):
     company = models.OneToOneField("crm.Company", primary_key=True, on_delete=models.CASCADE,
                                    related_name="qualifier")
     willing_to_be_measured = models.CharField(max_length=8, choices=Answer.choices, default=Answer.UNKNOWN)
+    # Database defaults too: the importer and the benches insert qualifier rows in raw SQL.
+    tags = models.JSONField(default=list, db_default=[], blank=True,
+                            help_text="Lower-case labels a seller gives the company, e.g. partner, event-2026.")
+    custom = models.JSONField(default=dict, db_default={}, blank=True,
+                              help_text="Custom field name -> value, e.g. {\"crm_used\": \"Salesforce\"}.")
 
     def __str__(self) -> str:
         return f"{self.company_id}: willing to be measured {self.willing_to_be_measured}"

@@ -45,6 +45,27 @@ def _condition(item: dict, params: list) -> str:
         return f"(c.{item['field']} <> '')"
     if kind == "answer_yes":
         return "(q.willing_to_be_measured = 'yes')"
+    if kind == "has_tag":
+        # Tags are stored as framework.tag_text makes them, so an exact match is the rule.
+        if connection.vendor == "postgresql":
+            params.append(list(item["tags"]))
+            return "(q.tags ?| %s::text[])"
+        params.extend(item["tags"])
+        return (f"(q.tags <> '[]' AND EXISTS (SELECT 1 FROM json_each(q.tags) t "
+                f"WHERE t.value IN ({', '.join(['%s'] * len(item['tags']))})))")
+    if kind == "custom_value":
+        if connection.vendor == "postgresql":
+            value, key = "(q.custom ->> %s)", item["field"]
+        else:
+            # The field name is a criterion-key-like word (framework.CUSTOM_FIELD), so quoting it is enough.
+            value, key = "json_extract(q.custom, %s)", f'$."{item["field"]}"'
+        lowered = sorted({v.casefold() for v in item["values"]})
+        params.append(key)
+        params.extend(lowered)
+        params.append(key)
+        params.extend(item["values"])
+        marks_lower, marks_exact = ", ".join(["%s"] * len(lowered)), ", ".join(["%s"] * len(item["values"]))
+        return f"(LOWER({value}) IN ({marks_lower}) OR {value} IN ({marks_exact}))"
     if connection.vendor == "postgresql":
         matches = " OR ".join(["LOWER(p.title) ~ %s"] * len(item["words"]))
         params.extend(title_regex(word) for word in item["words"])

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.tier_list, name="tier_list"),
     path("gap-tasks/", views.gap_tasks, name="gap_tasks"),
     path("framework/", views.framework_edit, name="framework"),
+    path("companies/<int:pk>/qualifier/", views.company_qualifier, name="company_qualifier"),
 ]
 urlpatterns += [
     path("inbound/", views.inbound_leads, name="inbound"),

@@ -18,9 +18,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from touchbase.accounts.models import User
+from touchbase.crm.models import Company
 from touchbase.crm.selectors import paginate
 
-from . import inbound, selectors, services, uploads
+from . import inbound, qualifiers, selectors, services, uploads
 from .files import BadFile
 from .forms import FrameworkForm
 from .models import Away, Framework, Holiday, ImportJob, ImportStatus, InboundForm, RoutingRule
@@ -49,6 +50,26 @@ def gap_tasks(request):
         messages.success(request, f"{len(created)} task{'s' if len(created) != 1 else ''} created to fill "
                                   "the gaps in key contacts." if created else "No new gaps: every one has a task.")
     return redirect("prospecting:tier_list")
+
+
+@require_POST
+def company_qualifier(request, pk: int):
+    """The company page's qualifier form: willing to be measured, tags and custom fields; then re-scored."""
+    company = get_object_or_404(Company, pk=pk)
+    names, values = request.POST.getlist("custom_name"), request.POST.getlist("custom_value")
+    custom = {name.strip(): value for name, value in zip(names, values, strict=False) if name.strip()}
+    try:
+        qualifiers.qualifier_update(actor=request.user, company=company, custom=custom,
+                                    willing_to_be_measured=request.POST.get("willing_to_be_measured") or None,
+                                    tags=request.POST.get("tags", ""))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    else:
+        company.refresh_from_db()
+        fit = getattr(company, "fit", None)
+        messages.success(request, f"Saved; {company.name} is now tier {fit.tier} ({fit.score} points)." if fit
+                         else "Saved.")
+    return redirect("crm:company_detail", pk=company.pk)
 
 
 @require_http_methods(["GET", "POST"])
