@@ -306,3 +306,48 @@ class Task(Record):
 
     def __str__(self) -> str:
         return self.title
+
+
+class TouchDay(models.Model):
+    """How many touches of one kind and direction one person logged on one UTC day: the reports' rollup.
+
+    Kept by database triggers on crm_touch (migration 0005), in the same
+    transaction as the touch, so every path that writes touches keeps it right:
+    the services, bulk loads, the admin, and the deletes that cascade from a
+    person or company. A report reads whole UTC days here and the hours at its
+    period's edges (local midnights in any zone) from the touches themselves.
+    `touchbase report --rebuild-rollup` recounts it from scratch.
+    """
+
+    day = models.DateField()
+    # A user's id, 0 when nobody logged it (an inbound form); not a foreign key, so a count
+    # never moves or disappears when Django sets a deleted user's touches to nobody.
+    by = models.PositiveIntegerField()
+    kind = models.CharField(max_length=8, choices=TouchKind.choices)
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    touches = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "by", "kind", "direction"], name="touch_day_key")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.by} {self.kind} {self.direction}: {self.touches}"
+
+
+class FirstReply(models.Model):
+    """Each person's first inbound touch ever (earliest, then lowest id): a new conversation.
+
+    Kept by the same triggers as TouchDay; deleting or moving a person's first
+    reply promotes their next one. Plain ids, for the reason given on TouchDay.
+    """
+
+    person_id = models.BigIntegerField(primary_key=True)
+    touch_id = models.BigIntegerField()
+    happened_at = models.DateTimeField()
+    by = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["happened_at", "by"])]
+
+    def __str__(self) -> str:
+        return f"person {self.person_id} first replied at {self.happened_at:%Y-%m-%d %H:%M}"

@@ -7,7 +7,7 @@ and owns its transaction.
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, Count, F, Max, Q, Value, When
 from django.utils import timezone
 
@@ -229,6 +229,18 @@ def touch_counts_rebuild() -> None:
             for row in rows.annotate(n=Count("id"),
                                      last=Max("happened_at")).iterator(chunk_size=5000):
                 model.objects.filter(pk=row[field]).update(touch_count=row["n"], last_touch_at=row["last"])
+
+
+def touch_rollups_rebuild() -> None:
+    """Recount the reports' rollups (TouchDay, FirstReply) from the touches.
+
+    The database's triggers keep them right on every write; this is for a
+    rollup suspected wrong, e.g. after rows were loaded with the triggers off.
+    """
+    from . import rollup
+
+    with transaction.atomic():
+        rollup.rebuild(connection)
 
 
 def task_create(*, actor, title: str, due: date | None = None, owner=None, person: Person | None = None,
