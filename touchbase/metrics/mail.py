@@ -5,24 +5,97 @@ recipient's "last week" is the last full week in their own time zone. A row in
 ReportSent per recipient and period makes a second run that Monday a no-op,
 and the row is written only after the mail went out, so a failed send is
 retried by the next run.
+
+The mail is multipart/alternative: a plain-text part with the headline
+numbers, and an HTML part that is multipart/related with the report's charts
+as PNG images it shows by `cid:` (Gmail and Outlook show no inline SVG), each
+with its numbers as alt text. The CSV, and the PDF when Chromium is there,
+are attached.
 """
 
 import logging
 import zoneinfo
+from email.mime.image import MIMEImage
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import SafeMIMEMultipart
 from django.db import IntegrityError
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from touchbase.accounts.models import Role, User
 
-from . import exports, selectors
+from . import charts, exports, selectors
 from .measures import Scope
 from .models import ReportSent
 from .periods import PeriodKind, current_period, parse_period
 
 log = logging.getLogger(__name__)
+
+
+class ReportEmail(EmailMultiAlternatives):
+    """An email whose HTML alternative travels with its images (multipart/related, RFC 2387)."""
+
+    def __init__(self, *args, images: dict[str, bytes], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.images = images  # Content-ID -> PNG
+
+    def _create_mime_attachment(self, content, mimetype):
+        part = super()._create_mime_attachment(content, mimetype)
+        if mimetype != "text/html" or not self.images:
+            return part
+        related = SafeMIMEMultipart(_subtype="related", encoding=self.encoding or settings.DEFAULT_CHARSET)
+        related.attach(part)
+        for cid, data in self.images.items():
+            image = MIMEImage(data, "png")
+            image["Content-ID"] = f"<{cid}>"
+            image.add_header("Content-Disposition", "inline", filename=f"{cid.split('@')[0]}.png")
+            related.attach(image)
+        return related
+
+
+def _cid(name: str, period_name: str) -> str:
+    return f"{name}-{period_name}@touchbase"
+
+
+def _page_url(report, period_name: str) -> str:
+    path = reverse("metrics:report", kwargs={"kind": report.period.kind.adjective, "name": period_name})
+    query = f"?{urlencode({'seller': report.scope.seller.email})}" if report.scope.seller else ""
+    return f"{settings.TOUCHBASE_URL.rstrip('/')}{path}{query}"
+
+
+def report_message(*, recipient: User, report) -> ReportEmail:
+    """The report as a mail to `recipient`, charts as PNG images, text for clients that block them."""
+    period = report.period
+    images = {}
+    pictures = []
+    for name, chart in report.charts.items():
+        cid = _cid(name, period.name)
+        images[cid] = charts.png(chart)
+        pictures.append({"cid": cid, "alt": chart.alt, "width": chart.width})
+    pdf = None
+    if exports.find_chromium():
+        try:
+            pdf = exports.to_pdf(report)
+        except exports.PdfUnavailable as exc:
+            log.warning("report mail to %s goes without its PDF: %s", recipient.email, exc)
+    context = {"report": report, "recipient": recipient, "pictures": pictures, "pdf": pdf is not None,
+               "url": _page_url(report, period.name)}
+    message = ReportEmail(
+        subject=f"Your {period.kind.adjective} report: {period.label}" if report.scope.seller
+        else f"The {report.title}",
+        body=render_to_string("metrics/email.txt", context),
+        to=[recipient.email],
+        images=images,
+    )
+    message.attach_alternative(render_to_string("metrics/email.html", context), "text/html")
+    message.attach(f"touchbase-{period.name}.csv", exports.to_csv(report), "text/csv")
+    if pdf is not None:
+        message.attach(f"touchbase-{period.name}.pdf", pdf, "application/pdf")
+    return message
 
 
 def report_mail(*, recipient: User, kind: PeriodKind = PeriodKind.WEEK, period_name: str | None = None,
@@ -34,20 +107,7 @@ def report_mail(*, recipient: User, kind: PeriodKind = PeriodKind.WEEK, period_n
     if ReportSent.objects.filter(recipient=recipient, kind=kind.value, period=period.name).exists():
         return False
     scope = Scope.of(recipient) if recipient.role == Role.SELLER else Scope.company()
-    report = selectors.report_build(period, scope, now=now)
-    message = EmailMultiAlternatives(
-        subject=f"Your {kind.adjective} report: {period.label}" if scope.seller else f"The {report.title}",
-        body=render_to_string("metrics/email.txt", {"report": report, "recipient": recipient}),
-        to=[recipient.email],
-    )
-    message.attach_alternative(exports.to_html(report), "text/html")
-    message.attach(f"touchbase-{period.name}.csv", exports.to_csv(report), "text/csv")
-    if exports.find_chromium():
-        try:
-            message.attach(f"touchbase-{period.name}.pdf", exports.to_pdf(report), "application/pdf")
-        except exports.PdfUnavailable as exc:
-            log.warning("report mail to %s goes without its PDF: %s", recipient.email, exc)
-    message.send()
+    report_message(recipient=recipient, report=selectors.report_build(period, scope, now=now)).send()
     try:
         ReportSent.objects.create(recipient=recipient, kind=kind.value, period=period.name)
     except IntegrityError:
