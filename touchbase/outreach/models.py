@@ -54,6 +54,8 @@ class Mailbox(models.Model):
         default=10, help_text="Emails per 24 hours to one company's domain (0 = no cap). Free-mail domains "
                               "(gmail.com, ...) are not capped; a mailbox with every other cap lifted has none.")
     paused_reason = models.CharField(max_length=300, blank=True, help_text="Sends wait while this is set.")
+    # Bounces before a resume were looked at when the owner resumed; only later ones count towards a new pause.
+    resumed_at = models.DateTimeField(null=True, blank=True, editable=False)
     imap_uidvalidity = models.BigIntegerField(null=True, blank=True, editable=False)
     imap_last_uid = models.BigIntegerField(default=0, editable=False)
     imap_polled_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -123,11 +125,22 @@ class Sequence(models.Model):
         max_length=13, default="0,1,2,3,4", help_text="Weekdays to send on, 0 = Monday.",
         validators=[RegexValidator(r"^[0-6](,[0-6])*$", "List weekdays as numbers 0-6 (0 = Monday), e.g. 0,1,2,3,4.")])
     archived = models.BooleanField(default=False)
+    auto_enroll_key_contacts = models.BooleanField(
+        default=False, help_text="New key contacts at the owner's A-tier companies are enrolled by themselves.")
+    # Who was added after it was turned on is "new" to the auto-enroll; each run looks back from the last
+    # one (services.auto_enroll_key_contacts).
+    auto_enroll_since = models.DateTimeField(null=True, blank=True, editable=False)
+    auto_enroll_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            # Two auto-enrolling sequences of one seller would race for the same people.
+            models.UniqueConstraint(fields=["owner"], condition=Q(auto_enroll_key_contacts=True),
+                                    name="one_auto_enroll_sequence_per_owner"),
+        ]
 
     def __str__(self) -> str:
         return self.name

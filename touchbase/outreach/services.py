@@ -337,6 +337,78 @@ def sequence_enroll_tier(*, actor, sequence: Sequence, tier: str, key_contacts_o
     return TierEnrollResult(enrolled=done.enrolled, refused=done.refused, tier=tier, not_key_contacts=left_out)
 
 
+# Auto-enroll: new A-tier key contacts go into their seller's chosen sequence by themselves
+
+# A person row is read by the auto-enroll only once its transaction has committed, which can be after
+# the run that should have seen it started; looking this far back catches them (runs are idempotent).
+LATE_COMMIT = timedelta(minutes=5)
+
+
+def sequence_set_auto_enroll(*, actor, sequence: Sequence, on: bool, now: datetime | None = None) -> Sequence:
+    """Mark the sequence that takes the owner's new A-tier key contacts (one per owner), or unmark it.
+
+    Turning it on enrolls nobody already there (that is what "Enroll a tier" is for): only key
+    contacts added from now on.
+    """
+    _ensure_sequence_editor(actor, sequence)
+    if on == sequence.auto_enroll_key_contacts:
+        return sequence
+    if on:
+        if sequence.archived or hasattr(sequence, "drip"):
+            raise ValidationError(f"“{sequence}” is {'archived' if sequence.archived else 'a drip'}; pick a "
+                                  "current sequence to auto-enroll into.")
+        other = (Sequence.objects.filter(owner=sequence.owner_id, auto_enroll_key_contacts=True)
+                 .exclude(pk=sequence.pk).first())
+        if other:
+            raise ValidationError(f"“{other}” already takes {sequence.owner}'s new A-tier key contacts; turn it "
+                                  "off there first.")
+    sequence.auto_enroll_key_contacts = on
+    sequence.auto_enroll_since = (now or timezone.now()) if on else None
+    sequence.auto_enroll_checked_at = None
+    sequence.save(update_fields=["auto_enroll_key_contacts", "auto_enroll_since", "auto_enroll_checked_at",
+                                 "updated_at"])
+    return sequence
+
+
+def new_key_contacts(sequence: Sequence, since: datetime) -> list[Person]:
+    """Key contacts at the owner's A-tier companies added after `since`, not yet in this sequence."""
+    from touchbase.prospecting import services as prospecting
+
+    people = list(Person.objects.filter(company__owner=sequence.owner_id, company__fit__tier="A",
+                                        created_at__gt=since)
+                  .exclude(enrollments__sequence=sequence)
+                  .select_related("company", "owner").order_by("created_at", "pk"))
+    scorer = prospecting.scorer_for(prospecting.framework_current())
+    if not people or not scorer.needs_titles:
+        return people
+    return [p for p in people if p.title and scorer.title_mask(p.title)]
+
+
+def auto_enroll_key_contacts(now: datetime | None = None) -> dict[str, int]:
+    """Enroll the new A-tier key contacts into each seller's auto-enroll sequence; safe to run again.
+
+    The worker calls this every round. Whoever why_not_enroll refuses (no email, opted out, in a
+    conversation with another seller...) is counted and left alone.
+    """
+    now = now or timezone.now()
+    counts = {"sequences": 0, "enrolled": 0, "refused": 0}
+    for sequence in Sequence.objects.filter(auto_enroll_key_contacts=True, archived=False).select_related("owner"):
+        since = sequence.auto_enroll_since or now
+        if sequence.auto_enroll_checked_at:
+            since = max(since, sequence.auto_enroll_checked_at - LATE_COMMIT)
+        people = new_key_contacts(sequence, since)
+        counts["sequences"] += 1
+        if people:
+            try:
+                result = sequence_enroll(actor=sequence.owner, sequence=sequence, people=people, now=now)
+            except ValidationError:  # no steps yet: nothing to enroll into, try again next round
+                continue
+            counts["enrolled"] += len(result.enrolled)
+            counts["refused"] += len(result.refused)
+        Sequence.objects.filter(pk=sequence.pk, auto_enroll_key_contacts=True).update(auto_enroll_checked_at=now)
+    return counts
+
+
 def _ensure_can_manage(actor, enrollment: Enrollment) -> None:
     if actor is not None and actor.pk != enrollment.owner_id and not actor.is_manager:
         raise PermissionDenied(f"This enrollment belongs to {enrollment.owner}; only they or a manager can change it.")
@@ -532,19 +604,54 @@ def resume_paused(now: datetime) -> int:
         status=EnrollmentStatus.ACTIVE, paused_until=None, held_reason="", due_at=now)
 
 
+PAUSED_TASK = "Your mailbox was paused"
+
+
 def bounce_rate_check(mailbox: Mailbox, now: datetime) -> bool:
-    """Pause a mailbox whose hard bounces today reach 3% of its sends; True if it was paused now."""
+    """Pause a mailbox whose hard bounces today reach 3% of its sends; True if it was paused now.
+
+    The owner is told twice: a task on Today, and a banner on every outreach page (the pause reason).
+    """
     since = now - timedelta(days=1)
     sent = OutboxMessage.objects.filter(mailbox=mailbox, state=OutboxState.SENT, sent_at__gte=since).count()
-    bounced = Enrollment.objects.filter(mailbox=mailbox, status=EnrollmentStatus.BOUNCED, ended_at__gte=since).count()
-    if schedule.bounce_rate_too_high(sent, bounced) and not mailbox.paused_reason:
-        reason = (f"{bounced} hard bounces out of {sent} sends in a day (3% or more): sends paused to protect "
-                  "your domain. Clean the list, then resume the mailbox.")
-        Mailbox.objects.filter(pk=mailbox.pk).update(paused_reason=reason)
-        crm.task_create(actor=mailbox.owner, owner=mailbox.owner, title=f"{mailbox.email} paused: too many bounces",
-                        due=timezone.localdate(), source=Source.SYSTEM)
-        return True
-    return False
+    bounces_since = max(since, mailbox.resumed_at) if mailbox.resumed_at else since
+    bounced = Enrollment.objects.filter(mailbox=mailbox, status=EnrollmentStatus.BOUNCED,
+                                        ended_at__gte=bounces_since).count()
+    if not schedule.bounce_rate_too_high(sent, bounced) or mailbox.paused_reason:
+        return False
+    reason = (f"{bounced} of {sent} sent today bounced hard (3% or more): sends paused to protect your domain. "
+              "Check the list, then resume the mailbox.")
+    if not Mailbox.objects.filter(pk=mailbox.pk, paused_reason="").update(paused_reason=reason):
+        return False  # another worker paused it a moment ago and told the owner
+    mailbox.paused_reason = reason
+    crm.task_create(actor=mailbox.owner, owner=mailbox.owner, due=timezone.localdate(), source=Source.SYSTEM,
+                    title=f"{PAUSED_TASK}: {bounced} of {sent} sent today bounced hard. Check the list, then "
+                          f"resume ({mailbox.email})")
+    return True
+
+
+def can_resume_mailbox(actor, mailbox: Mailbox) -> bool:
+    return actor.pk == mailbox.owner_id or actor.is_manager
+
+
+def mailbox_resume(*, actor, mailbox: Mailbox, now: datetime | None = None) -> Mailbox:
+    """Send again from a paused mailbox (its owner or a manager): the held emails go, the pause task is done."""
+    from touchbase.crm.models import Task
+
+    if not can_resume_mailbox(actor, mailbox):
+        raise PermissionDenied(f"{mailbox.email} is {mailbox.owner}'s; only they or a manager can resume it.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        if not Mailbox.objects.filter(pk=mailbox.pk).exclude(paused_reason="").update(paused_reason="",
+                                                                                       resumed_at=now):
+            raise ValidationError(f"{mailbox.email} is not paused.")
+        OutboxMessage.objects.filter(mailbox=mailbox, state=OutboxState.QUEUED,
+                                     held_reason__startswith="Mailbox paused").update(not_before=now, held_reason="")
+        Task.objects.filter(owner=mailbox.owner_id, done=False, source=Source.SYSTEM,
+                            title__startswith=PAUSED_TASK, title__endswith=f"({mailbox.email})").update(
+            done=True, done_at=now, updated_at=now)
+    mailbox.refresh_from_db()
+    return mailbox
 
 
 def enrollment_status_line(enrollment: Enrollment) -> str:

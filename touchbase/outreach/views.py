@@ -29,7 +29,17 @@ from .forms import (
     StepForm,
     TierEnrollForm,
 )
-from .models import Drip, Enrollment, EnrollmentStatus, OutboxMessage, OutboxState, Piece, Sequence, Step
+from .models import (
+    Drip,
+    Enrollment,
+    EnrollmentStatus,
+    Mailbox,
+    OutboxMessage,
+    OutboxState,
+    Piece,
+    Sequence,
+    Step,
+)
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -74,6 +84,19 @@ def mailbox_check(request):
         raise Http404("Connect a mailbox first.")
     checks = services.mailbox_test(mailbox=mailbox)
     return render(request, "outreach/_mailbox_checks.html", {"checks": checks, "mailbox": mailbox})
+
+
+@require_POST
+def mailbox_resume(request, pk: int):
+    """The banner's button: send again from a mailbox paused for bounces (its owner or a manager)."""
+    mailbox = get_object_or_404(Mailbox.objects.select_related("owner"), pk=pk)
+    try:
+        services.mailbox_resume(actor=request.user, mailbox=mailbox)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{mailbox.email} sends again. Held emails go out within the caps.")
+    return redirect("outreach:home")
 
 
 @require_http_methods(["GET", "POST"])
@@ -123,6 +146,20 @@ def sequence_enroll_tier(request, pk: int):
         (messages.success if result.enrolled else messages.warning)(request, result.summary())
         for _, reason in result.refused:
             messages.error(request, f"Not enrolled: {reason}")
+    return redirect("outreach:sequence", pk=sequence.pk)
+
+
+@require_POST
+def sequence_auto_enroll(request, pk: int):
+    sequence = get_object_or_404(Sequence.objects.select_related("owner"), pk=pk)
+    on = request.POST.get("on") == "1"
+    try:
+        services.sequence_set_auto_enroll(actor=request.user, sequence=sequence, on=on)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"New A-tier key contacts of {sequence.owner} now go into “{sequence}” by "
+                                  "themselves." if on else f"“{sequence}” no longer enrolls anyone by itself.")
     return redirect("outreach:sequence", pk=sequence.pk)
 
 

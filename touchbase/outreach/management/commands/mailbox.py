@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from touchbase.accounts.models import User
 from touchbase.outreach.models import Mailbox, Security
-from touchbase.outreach.services import mailbox_save, mailbox_test
+from touchbase.outreach.services import mailbox_resume, mailbox_save, mailbox_test
 
 
 def host_port(value: str, default: int) -> tuple[str, int]:
@@ -19,7 +19,7 @@ def host_port(value: str, default: int) -> tuple[str, int]:
 
 
 class Command(BaseCommand):
-    help = "Connect a mailbox (touchbase mailbox add), check it (touchbase mailbox test EMAIL) or list them."
+    help = "Connect a mailbox (touchbase mailbox add), check it (test EMAIL), list them, or resume a paused one."
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -43,6 +43,8 @@ class Command(BaseCommand):
         test = sub.add_parser("test", help="Check DNS, connect, TLS and login for SMTP and IMAP.")
         test.add_argument("email")
         sub.add_parser("list", help="Every mailbox, its owner and its IMAP state.")
+        resume = sub.add_parser("resume", help="Send again from a mailbox paused for too many bounces.")
+        resume.add_argument("email")
 
     def handle(self, *args, **opts):
         getattr(self, f"do_{opts['action']}")(opts)
@@ -90,3 +92,15 @@ class Command(BaseCommand):
             imap = f"IMAP {mailbox.imap_host}" if mailbox.has_imap else "no IMAP"
             state = mailbox.paused_reason or mailbox.imap_error or "ok"
             self.stdout.write(f"{mailbox.email}\t{mailbox.owner.email}\t{imap}\t{state}")
+
+    def do_resume(self, opts):
+        mailbox = Mailbox.objects.filter(email=opts["email"].lower()).select_related("owner").first()
+        if mailbox is None:
+            raise CommandError(f"No mailbox {opts['email']}.")
+        reason = mailbox.paused_reason
+        try:
+            # The shell is the operator's: it resumes as the mailbox's owner.
+            mailbox_resume(actor=mailbox.owner, mailbox=mailbox)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        self.stdout.write(self.style.SUCCESS(f"{mailbox.email} sends again (it was paused: {reason})"))
