@@ -31,7 +31,8 @@ Definitions, in the seller's words:
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
 from decimal import Decimal
 
 from django.apps import apps
@@ -52,16 +53,18 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from touchbase.accounts.models import Role
+from touchbase.accounts.models import Role, User
 from touchbase.crm.models import (
     CriterionCheck,
     Deal,
     Direction,
     ExitCriterion,
+    FirstReply,
     Stage,
     StageChange,
     StageKind,
     Touch,
+    TouchDay,
     TouchKind,
 )
 
@@ -117,6 +120,72 @@ def _touches(period: Period, scope: Scope) -> QuerySet:
     return Touch.objects.filter(_in(period, "happened_at"), scope.people_q("by"))
 
 
+def _by_q(scope: Scope) -> Q:
+    """Rollup rows (TouchDay, FirstReply: `by` is a plain user id) in this scope."""
+    if scope.kind == "seller":
+        return Q(by=scope.seller.pk)
+    if scope.kind == "team":
+        return Q(by__in=User.objects.filter(role=Role.SELLER).values("pk"))
+    return Q()
+
+
+@dataclass(frozen=True)
+class Split:
+    """A period cut into whole UTC days read from the rollup and the hours at its edges read from the touches.
+
+    The rollup counts UTC days; a period's edges are local midnights in its own
+    zone, so the hours between an edge and the nearest UTC midnight inside the
+    period are counted from the touches, which keeps every figure exact in any
+    zone. Days not over by `now` are read from the touches too, so "held" can
+    compare a meeting with now.
+    """
+
+    days: tuple[date, date] | None  # [first, last) UTC days from the rollup
+    edges: Q  # the touches outside those days
+
+    @classmethod
+    def of(cls, period: Period, now: datetime) -> "Split":
+        start, end = period.start_at.astimezone(UTC), period.end_at.astimezone(UTC)
+        first = datetime.combine(start.date(), clock(), tzinfo=UTC)
+        if first < start:
+            first += timedelta(days=1)
+        until = min(end, now.astimezone(UTC))
+        last = datetime.combine(until.date(), clock(), tzinfo=UTC)
+        if last <= first:
+            return cls(None, _in(period, "happened_at"))
+        edges = (Q(happened_at__gte=period.start_at, happened_at__lt=first)
+                 | Q(happened_at__gte=last, happened_at__lt=period.end_at))
+        return cls((first.date(), last.date()), edges)
+
+
+def _counts(period: Period, scope: Scope, now: datetime, *, per_seller: bool) -> dict:
+    """Outbound touches by kind and meetings held, per seller id (None: nobody) or for the scope (key None).
+
+    Whole UTC days come from the TouchDay rollup, the period's edges from the touches.
+    """
+    split = Split.of(period, now)
+    totals: dict = {}
+
+    def add(key, row):
+        seat = totals.setdefault(key, {**{k.value: 0 for k in OUTREACH_KINDS}, "meetings": 0})
+        for name in seat:
+            seat[name] += row[name] or 0
+
+    if split.days:
+        sums = {kind.value: Sum("touches", filter=Q(direction=Direction.OUT, kind=kind)) for kind in OUTREACH_KINDS}
+        sums["meetings"] = Sum("touches", filter=Q(kind=TouchKind.MEETING))
+        rows = TouchDay.objects.filter(_by_q(scope), day__gte=split.days[0], day__lt=split.days[1]).order_by()
+        for row in (rows.values("by").annotate(**sums) if per_seller else [rows.aggregate(**sums)]):
+            add(row.get("by") or None, row)
+    counts = {kind.value: Count("id", filter=Q(direction=Direction.OUT, kind=kind)) for kind in OUTREACH_KINDS}
+    counts["meetings"] = Count("id", filter=Q(kind=TouchKind.MEETING, happened_at__lte=now))
+    rows = Touch.objects.filter(split.edges, scope.people_q("by")).order_by()
+    for row in (rows.annotate(seller=_seller()).values("seller").annotate(**counts) if per_seller
+                else [rows.aggregate(**counts)]):
+        add(row.get("seller"), row)
+    return totals
+
+
 # -- leading -----------------------------------------------------------------
 
 
@@ -132,44 +201,39 @@ class TouchFigures:
 
 
 def touch_figures(period: Period, scope: Scope, *, now: datetime | None = None, people: bool = True) -> TouchFigures:
-    """Touches by kind, meetings held and people touched, in one pass over the period's touches.
+    """Touches by kind and meetings held (from the rollup), and people touched (from the touches).
 
-    people=False skips the distinct count, the dearer half of the pass, for the
-    trend chart's periods, which show only touches and meetings.
+    people=False skips the distinct count, the one figure read over the whole
+    period's touches, for the trend chart's periods, which show only touches and meetings.
     """
     now = now or timezone.now()
-    out = Q(direction=Direction.OUT, kind__in=OUTREACH_KINDS)
-    aggregates = {kind.value: Count("id", filter=Q(direction=Direction.OUT, kind=kind)) for kind in OUTREACH_KINDS}
-    aggregates["meetings_held"] = Count("id", filter=Q(kind=TouchKind.MEETING, happened_at__lte=now))
+    row = _counts(period, scope, now, per_seller=False).get(None) or {k.value: 0 for k in OUTREACH_KINDS}
+    distinct = None
     if people:
-        aggregates["people_touched"] = Count("person", distinct=True, filter=out & Q(person__isnull=False))
-    row = _touches(period, scope).order_by().aggregate(**aggregates)
-    return TouchFigures({kind.value: row[kind.value] for kind in OUTREACH_KINDS}, row["meetings_held"],
-                        row.get("people_touched"))
+        out = Q(direction=Direction.OUT, kind__in=OUTREACH_KINDS, person__isnull=False)
+        distinct = _touches(period, scope).filter(out).order_by().aggregate(n=Count("person", distinct=True))["n"]
+    return TouchFigures({kind.value: row[kind.value] for kind in OUTREACH_KINDS}, row.get("meetings", 0), distinct)
 
 
 def touches_by_kind(period: Period, scope: Scope) -> dict[str, int]:
-    return touch_figures(period, scope).by_kind
+    return touch_figures(period, scope, people=False).by_kind
 
 
 def touches(period: Period, scope: Scope) -> int:
-    return touch_figures(period, scope).touches
+    return touch_figures(period, scope, people=False).touches
 
 
 def _first_replies(period: Period, scope: Scope) -> QuerySet:
-    """Inbound touches in the period that are their person's first ever (ties broken by id: one per person)."""
-    earlier = Touch.objects.filter(person=OuterRef("person"), direction=Direction.IN).filter(
-        Q(happened_at__lt=OuterRef("happened_at")) | Q(happened_at=OuterRef("happened_at"), id__lt=OuterRef("id")))
-    return (_touches(period, scope).filter(direction=Direction.IN, person__isnull=False)
-            .filter(~Exists(earlier)).order_by())
+    """People whose first inbound touch ever (FirstReply, kept by the database) fell in the period."""
+    return FirstReply.objects.filter(_in(period, "happened_at"), _by_q(scope)).order_by()
 
 
 def new_conversations(period: Period, scope: Scope) -> int:
-    return _first_replies(period, scope).aggregate(n=Count("person", distinct=True))["n"]
+    return _first_replies(period, scope).count()
 
 
 def meetings_held(period: Period, scope: Scope, *, now: datetime | None = None) -> int:
-    return touch_figures(period, scope, now=now).meetings
+    return touch_figures(period, scope, now=now, people=False).meetings
 
 
 def people_touched(period: Period, scope: Scope) -> int:
@@ -494,13 +558,12 @@ class ByPerson:
 
 
 def by_person(period: Period) -> ByPerson:
-    firsts = (_first_replies(period, Scope.company()).annotate(seller=_seller()).values("seller")
-              .annotate(n=Count("person", distinct=True)))
+    firsts = _first_replies(period, Scope.company()).values("by").annotate(n=Count("person_id"))
     created = (StageChange.objects.filter(from_stage__isnull=True).filter(_in(period, "changed_at")).order_by()
                .values("deal__owner", "deal__currency")
                .annotate(n=Count("deal", distinct=True), value=Sum("deal__amount_minor")))
     closed = _closed_rows(period, Scope.company(), "owner")
-    return ByPerson({r["seller"]: r["n"] for r in firsts}, list(created), closed)
+    return ByPerson({r["by"] or None: r["n"] for r in firsts}, list(created), closed)
 
 
 def _seller() -> ExpressionWrapper:
@@ -529,11 +592,9 @@ def per_seller(period: Period, *, now: datetime | None = None, grouped: ByPerson
     def row(pk) -> SellerFigures:
         return figures.setdefault(pk, SellerFigures())
 
-    counts = (_touches(period, company).order_by().annotate(seller=_seller()).values("seller").annotate(
-        n=Count("id", filter=Q(direction=Direction.OUT, kind__in=OUTREACH_KINDS)),
-        meetings=Count("id", filter=Q(kind=TouchKind.MEETING, happened_at__lte=now))))
-    for r in counts:
-        row(r["seller"]).touches, row(r["seller"]).meetings = r["n"], r["meetings"]
+    for seller, counts in _counts(period, company, now, per_seller=True).items():
+        row(seller).touches = sum(counts[kind.value] for kind in OUTREACH_KINDS)
+        row(seller).meetings = counts["meetings"]
     for by, n in grouped.conversations.items():
         row(by).conversations = n
     for r in grouped.created_rows:
