@@ -84,6 +84,20 @@ def step_due_at(previous: datetime, delay_days: int, tz: ZoneInfo, window: SendW
     return next_in_window(_local(day, local.time().replace(tzinfo=None), tz), tz, window)
 
 
+def preview(start: datetime, delays: Iterable[int], tz: ZoneInfo, window: SendWindow = DEFAULT_WINDOW
+            ) -> list[datetime]:
+    """When each step would go for someone enrolled at `start`: each step's delay counts from the one before.
+
+    The worker does the same one step at a time (it schedules the next step when it has done one), so
+    this is the sequence editor's promise, caps and replies aside.
+    """
+    moments, moment = [], start
+    for delay in delays:
+        moment = step_due_at(moment, delay, tz, window)
+        moments.append(moment)
+    return moments
+
+
 @dataclass(frozen=True)
 class Caps:
     """Deliverability limits of one mailbox. Defaults follow what Gmail and Microsoft tolerate from a person."""

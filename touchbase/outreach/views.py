@@ -11,12 +11,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from touchbase.crm.models import Person
 
-from . import drips, services
+from . import drips, schedule, selectors, services
 from .forms import (
     DripForm,
     DripPickForm,
@@ -112,6 +113,23 @@ def sequence_create(request):
     return render(request, "outreach/sequence_form.html", {"form": form})
 
 
+def _preview(request, sequence, steps):
+    """When each step would go for a sample person enrolled now, in their zone (`?sample=<person id>`)."""
+    samples = list(Person.objects.filter(owner=sequence.owner_id).exclude(email="")
+                   .select_related("company").order_by("last_name", "first_name")[:100])
+    chosen = next((p for p in samples if str(p.pk) == request.GET.get("sample")), samples[0] if samples else None)
+    if chosen is None:
+        tz = services.recipient_zone(Person(), sequence.owner)
+    else:
+        tz = services.recipient_zone(chosen, sequence.owner)
+    try:
+        moments = schedule.preview(timezone.now(), [s.delay_days for s in steps], tz, sequence.window)
+    except ValueError:  # a window that never opens: the page says so instead of failing
+        moments = []
+    return {"samples": samples, "sample": chosen, "zone": tz.key,
+            "rows": [(step, moment.astimezone(tz)) for step, moment in zip(steps, moments, strict=False)]}
+
+
 def _sequence_page(request, sequence, step_form=None, status=200):
     steps = list(sequence.steps.all())
     enrollments = list(sequence.enrollments.select_related("person__company", "owner").order_by("-created_at")[:200])
@@ -119,7 +137,8 @@ def _sequence_page(request, sequence, step_form=None, status=200):
         "sequence": sequence, "steps": steps, "enrollments": enrollments,
         "status_lines": {e.pk: services.enrollment_status_line(e) for e in enrollments},
         "step_form": step_form or StepForm(), "can_edit": services.can_edit_sequence(request.user, sequence),
-        "tier_form": TierEnrollForm(),
+        "tier_form": TierEnrollForm(), "figures": selectors.sequence_figures(sequence),
+        "preview": _preview(request, sequence, steps),
     }, status=status)
 
 
@@ -235,15 +254,20 @@ def enrollment_action(request, pk: int, action: str):
 
 @require_GET
 def outbox(request):
-    state = request.GET.get("state", "")
+    state, now = request.GET.get("state", ""), timezone.now()
     rows = OutboxMessage.objects.select_related("enrollment__person", "enrollment__sequence", "step").order_by(
         "-created_at")
-    if state in OutboxState.values:
+    waiting = Q(state=OutboxState.QUEUED) & (~Q(held_reason="") | Q(not_before__gt=now))
+    if state == selectors.HELD:
+        rows = rows.filter(waiting)
+    elif state in OutboxState.values:
         rows = rows.filter(state=state)
-    counts = dict(OutboxMessage.objects.values_list("state").annotate(n=Count("id")).order_by())
+    counts = selectors.outbox_counts(now)
+    # The page's "Queued" is every queued message, the held ones among them listed apart as well.
+    counts[OutboxState.QUEUED] += counts[selectors.HELD]
+    labels = dict(OutboxState.choices) | {selectors.HELD: "of which held (caps, window, paused mailbox)"}
     return render(request, "outreach/outbox.html", {
-        "rows": rows[:200], "state": state, "states": [(s, label, counts.get(s, 0)) for s, label in
-                                                       OutboxState.choices],
+        "rows": rows[:200], "state": state, "states": [(s, labels[s], n) for s, n in counts.items()],
     })
 
 
