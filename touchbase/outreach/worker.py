@@ -37,6 +37,7 @@ from touchbase.coach import review
 from touchbase.crm import services as crm
 from touchbase.crm.models import Source, TouchKind
 from touchbase.prospecting.inbound import inbound_check_breaches
+from touchbase.prospecting.uploads import import_jobs_tidy
 
 from . import domains, inbound, merge, schedule, services, transport
 from .models import (
@@ -653,6 +654,7 @@ def run_once(*, now: datetime | None = None, worker: str | None = None, poll_eve
     # Inbound response clocks ride along, so a team running the worker needs no cron for them.
     checked = inbound_check_breaches(now=now)
     counts["inbound breaches escalated"] += checked.escalated
+    counts.update(import_jobs_tidy(now=now))
     return +counts
 
 

@@ -239,6 +239,7 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", "Importing"
     DONE = "done", "Done"
     FAILED = "failed", "Failed"
+    DISCARDED = "discarded", "Discarded"
 
 
 class ImportJob(models.Model):
@@ -246,6 +247,8 @@ class ImportJob(models.Model):
 
     The file lives under TOUCHBASE_HOME/imports/<public_id>/ (never under the static root), beside
     its rejected-rows CSV and the run's progress file. `report` is `importer.Report.as_dict()`.
+    The folder is removed when the job is discarded, or `uploads.UPLOADS_KEPT` after it ended
+    (`files_removed_at` says when).
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -264,11 +267,20 @@ class ImportJob(models.Model):
     rejected_file = models.CharField(max_length=1000, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    files_removed_at = models.DateTimeField(null=True, blank=True,
+                                            help_text="When the upload and its rejected rows were deleted.")
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The tidy-up reads only the jobs still holding files: queued and running ones that may be
+            # stuck, and ended ones whose files have outlived their keep.
+            models.Index(fields=["status", "created_at"], name="import_job_with_files",
+                         condition=models.Q(files_removed_at__isnull=True)),
+        ]
 
     def __str__(self) -> str:
         return f"Import of {self.file_name} ({self.status})"

@@ -13,6 +13,14 @@ The same import as `touchbase import` (`services.leads_import`), in four steps:
 4. `import_job_run` (that command) runs the import and records the report, the rejected rows
    CSV and any error on the job.
 
+A runner can die (the server restarts, the machine runs out of memory, someone kills it). Its
+transaction dies with it, so the database is as before; only the job row would say "running"
+forever. `import_job_check` fails such a job, with why, when its process is gone or has shown
+no sign of life for `STALE_AFTER`, and removes its half-written files; the seller then retries
+(`import_retry`) or discards it (`import_discard`). `import_jobs_tidy` does that for every job and
+removes the files of jobs that ended more than `UPLOADS_KEPT` ago; the worker runs it every round
+and `touchbase import-job --tidy` runs it from cron.
+
 Progress goes to a small file beside the upload, not to the job row: the import is one transaction,
 so on SQLite it holds the only write lock until it ends (an UPDATE of the job from the same process
 would wait for itself), and a row written inside that transaction would vanish with a failed import.
@@ -21,15 +29,18 @@ would wait for itself), and a row written inside that transaction would vanish w
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
@@ -39,6 +50,10 @@ from .mapping import COMPANY_FIELDS, PEOPLE_FIELDS, Mapping, missing_columns, re
 from .models import ImportJob, ImportStatus
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+# A running import writes its progress file after every chunk (seconds apart); the longest quiet
+# stretch, rebuilding indexes and scoring after a million rows, takes about a minute.
+STALE_AFTER = timedelta(minutes=10)
+UPLOADS_KEPT = timedelta(days=7)
 PREVIEW_ROWS = 10
 FIELD_LABELS = {
     "email": "Email", "first_name": "First name", "last_name": "Last name", "full_name": "Full name",
@@ -256,9 +271,9 @@ def import_start(*, actor, job: ImportJob, owner=None, check_only: bool = False)
     job.check_only = check_only
     job.status = ImportStatus.QUEUED
     job.rows_read, job.report, job.rejected_file, job.error = 0, None, "", ""
-    job.started_at = job.finished_at = None
+    job.queued_at, job.started_at, job.finished_at = timezone.now(), None, None
     job.save()
-    _progress_path(job).unlink(missing_ok=True)
+    _remove_half_state(job)
     public_id = job.public_id
     transaction.on_commit(lambda: _launch(public_id))
     return job
@@ -303,8 +318,10 @@ class _Progress:
         self.write(min(rows, self.total))
 
     def write(self, rows: int) -> None:
+        # The runner's pid and host let `import_job_check` see at once that it died; the file's
+        # modification time is its heartbeat where the pid cannot be checked (another machine).
         partial = self.path.with_suffix(".part")
-        partial.write_text(json.dumps({"rows_read": rows}))
+        partial.write_text(json.dumps({"rows_read": rows, "pid": os.getpid(), "host": socket.gethostname()}))
         os.replace(partial, self.path)
 
 
@@ -355,6 +372,139 @@ def _finish(job: ImportJob, status: str, *, error: str = "") -> ImportJob:
     return job
 
 
+def _process_gone(pid: int) -> bool:
+    """Whether process `pid` on this machine has ended (a zombie, ended but not yet waited for, has)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except (OSError, IndexError):
+        return False
+
+
+def _stuck_reason(job: ImportJob, now: datetime) -> str | None:
+    """Why a queued or running job is taken to be dead, or None while it may still be alive."""
+    if job.status == ImportStatus.QUEUED:
+        queued = job.queued_at or job.created_at
+        if now - queued > STALE_AFTER:
+            return f"The import never started (queued at {timezone.localtime(queued):%H:%M}, nothing ran it)"
+        return None
+    path = _progress_path(job)
+    if not path.parent.is_dir():
+        # Another machine's upload (a worker with a TOUCHBASE_HOME of its own): not ours to judge.
+        return None
+    try:
+        beat = datetime.fromtimestamp(path.stat().st_mtime, tz=now.tzinfo)
+        runner = json.loads(path.read_text())
+    except (OSError, ValueError):
+        beat, runner = job.started_at or job.created_at, {}
+    pid = runner.get("pid") if isinstance(runner, dict) else None
+    if isinstance(pid, int) and runner.get("host") == socket.gethostname() and _process_gone(pid):
+        return f"The process running the import (pid {pid}) ended without finishing"
+    if now - beat > STALE_AFTER:
+        return f"The import showed no sign of life since {timezone.localtime(beat):%H:%M}; its process has stopped"
+    return None
+
+
+def _remove_half_state(job: ImportJob) -> None:
+    """The progress file and any rejected rows from an earlier or a broken run."""
+    folder, rejected = Path(job.path).parent, Path(f"{job.path}.rejected.csv")
+    for path in (folder / "progress.json", folder / "progress.part", rejected, Path(f"{rejected}.part")):
+        path.unlink(missing_ok=True)
+
+
+def import_job_check(job: ImportJob, *, now: datetime | None = None) -> ImportJob:
+    """Fail a queued or running job whose runner died, saying so, and remove its half-written files.
+
+    The import is one transaction, so a dead runner left the database as it was: the job says so.
+    A job still alive, or already ended, comes back as it is.
+    """
+    if job.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+        return job
+    now = now or timezone.now()
+    why = _stuck_reason(job, now)
+    if why is None:
+        return job
+    nothing = "Nothing was saved" if job.check_only else "Nothing was imported"
+    # Conditional, so a runner that finishes at this moment keeps its own ending.
+    if ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+            status=ImportStatus.FAILED, finished_at=now,
+            error=f"{why}. {nothing}: the database is as it was. Retry the import, or discard the file."):
+        _remove_half_state(job)
+    job.refresh_from_db()
+    return job
+
+
+def import_retry(*, actor, job: ImportJob) -> ImportJob:
+    """Queue a failed import again, with the same file, columns, owner and check-only choice."""
+    _ensure_can_see(actor, job)
+    job = import_job_check(job)
+    if job.status != ImportStatus.FAILED:
+        raise ImportRefused(f"Only a failed import can be retried; this one is {job.get_status_display().lower()}.",
+                            status=409)
+    if job.files_removed_at or not Path(job.path).is_file():
+        raise ImportRefused("The uploaded file is no longer kept; upload the list again.", status=410)
+    return import_start(actor=actor, job=job, owner=job.owner, check_only=job.check_only)
+
+
+def _remove_files(job: ImportJob, now: datetime) -> None:
+    folder = Path(job.path).parent if job.path else None
+    # Only ever a job's own folder under the imports root, whatever `path` says.
+    if folder is not None and folder.name == str(job.public_id) and folder.parent == imports_root():
+        shutil.rmtree(folder, ignore_errors=True)
+    job.files_removed_at = now
+
+
+def import_discard(*, actor, job: ImportJob) -> ImportJob:
+    """Give up on an upload that was not imported (never started, failed, or only checked): delete its files."""
+    _ensure_can_see(actor, job)
+    job = import_job_check(job)
+    if job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+        raise ImportRefused("This list is being imported; it can be discarded once it ends.", status=409)
+    if job.status == ImportStatus.DONE and not job.check_only:
+        raise ImportRefused(f"This list has been imported; its file is removed {UPLOADS_KEPT.days} days after.",
+                            status=409)
+    now = timezone.now()
+    _remove_files(job, now)
+    job.status, job.finished_at = ImportStatus.DISCARDED, job.finished_at or now
+    job.save(update_fields=["status", "finished_at", "files_removed_at"])
+    return job
+
+
+def import_jobs_tidy(*, now: datetime | None = None, keep: timedelta = UPLOADS_KEPT) -> dict[str, int]:
+    """Fail the jobs whose runner died, and delete the files of jobs that ended (or were left unimported)
+    longer than `keep` ago. Safe to run at any time and twice at once; returns what it did."""
+    now = now or timezone.now()
+    counts = {"import jobs failed as stuck": 0, "import uploads removed": 0}
+    with_files = ImportJob.objects.filter(files_removed_at__isnull=True)
+    for job in with_files.filter(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]):
+        if import_job_check(job, now=now).status == ImportStatus.FAILED:
+            counts["import jobs failed as stuck"] += 1
+    old = now - keep
+    ended = Q(status__in=[ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.DISCARDED], finished_at__lt=old)
+    for job in with_files.filter(ended | Q(status=ImportStatus.UPLOADED, created_at__lt=old)):
+        _remove_files(job, now)
+        changed = {"files_removed_at": now}
+        if job.status == ImportStatus.UPLOADED:
+            changed.update(status=ImportStatus.DISCARDED, finished_at=now,
+                           error=f"Not imported within {keep.days} days; the file was removed.")
+        if ImportJob.objects.filter(pk=job.pk, status=job.status, files_removed_at__isnull=True).update(**changed):
+            counts["import uploads removed"] += 1
+    known = {str(public_id) for public_id in ImportJob.objects.values_list("public_id", flat=True)}
+    root = imports_root()
+    # A folder no job names: an upload whose request died between storing the file and saving the job.
+    for folder in root.iterdir() if root.is_dir() else ():
+        if folder.is_dir() and folder.name not in known and folder.stat().st_mtime < old.timestamp():
+            shutil.rmtree(folder, ignore_errors=True)
+            counts["import uploads removed"] += 1
+    return counts
+
+
 def rejected_rows_file(*, actor, job: ImportJob) -> Path | None:
     """The CSV of the rows the import refused, with why, for the seller who uploaded the list or a manager."""
     _ensure_can_see(actor, job)
@@ -368,4 +518,4 @@ def recent_jobs(*, actor, limit: int = 10):
     jobs = ImportJob.objects.select_related("created_by").order_by("-created_at", "-id")
     if not actor.is_manager:
         jobs = jobs.filter(created_by=actor)
-    return jobs[:limit]
+    return [import_job_check(job) for job in jobs[:limit]]

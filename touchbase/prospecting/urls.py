@@ -22,6 +22,8 @@ urlpatterns += [
     path("import/<uuid:public_id>/job/", views.import_job, name="import_job"),
     path("import/<uuid:public_id>/job/progress/", views.import_job_progress, name="import_job_progress"),
     path("import/<uuid:public_id>/rejected.csv", views.import_rejected, name="import_rejected"),
+    path("import/<uuid:public_id>/retry/", views.import_retry, name="import_retry"),
+    path("import/<uuid:public_id>/discard/", views.import_discard, name="import_discard"),
 ]
 
 # Public, mounted at the site root by touchbase/urls.py: the address an inbound form posts to.

@@ -350,10 +350,12 @@ def import_preview(request, public_id):
 
 
 def _job_context(request, job) -> dict:
+    job = uploads.import_job_check(job)
     rows_read, total = uploads.import_progress(job)
     return {"job": job, "rows_read": rows_read, "total": total, "report": job.report,
             "percent": 100 if job.status == ImportStatus.DONE else (rows_read * 100 // total if total else 0),
-            "finished": job.status in (ImportStatus.DONE, ImportStatus.FAILED)}
+            "finished": job.status in (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.DISCARDED),
+            "kept_days": uploads.UPLOADS_KEPT.days}
 
 
 @require_GET
@@ -370,10 +372,36 @@ def import_job_progress(request, public_id):
     return render(request, "prospecting/_import_progress.html", _job_context(request, job))
 
 
+@require_POST
+def import_retry(request, public_id):
+    """Run a failed import again (a stuck one is failed first), with the same file and columns."""
+    job = _import_job(request, public_id)
+    try:
+        uploads.import_retry(actor=request.user, job=job)
+    except uploads.ImportRefused as refused:
+        messages.error(request, refused.message)
+    return redirect("prospecting:import_job", public_id=job.public_id)
+
+
+@require_POST
+def import_discard(request, public_id):
+    """Give up on an upload that was not imported: its file and rejected rows are deleted."""
+    job = _import_job(request, public_id)
+    try:
+        uploads.import_discard(actor=request.user, job=job)
+    except uploads.ImportRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("prospecting:import_job", public_id=job.public_id)
+    messages.success(request, f"Discarded {job.file_name}; its file is deleted.")
+    return redirect("prospecting:import_upload")
+
+
 @require_GET
 def import_rejected(request, public_id):
     """The rows the import refused, with the row number and why, as a CSV download."""
     job = _import_job(request, public_id)
+    if job.files_removed_at:
+        raise Http404(f"The rejected rows were deleted on {job.files_removed_at:%Y-%m-%d} with the upload.")
     path = uploads.rejected_rows_file(actor=request.user, job=job)
     if path is None:
         raise Http404("This import rejected no rows.")
