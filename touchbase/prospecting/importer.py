@@ -16,8 +16,10 @@ Rules, per the lead-list spec:
 
 import csv
 import os
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 from django.db import connection
@@ -132,15 +134,19 @@ class _Ids:
 
 
 class _Inserter:
-    """An INSERT of the given columns; every other column gets its model default, once per run."""
+    """An INSERT of the given columns; every other column gets its model default, once per run.
 
-    def __init__(self, model, given: tuple[str, ...]):
+    `sql` takes the given values and a public id per row (`rows`); `columns` and `constants` serve an
+    INSERT ... SELECT, which appends the constants and `public_id_sql` to the selected values.
+    """
+
+    def __init__(self, model, given: tuple[str, ...], public_id_sql: str = "%s"):
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         fields = {f.attname: f for f in model._meta.concrete_fields}
         self.now = now
-        columns, constants = list(given), []
+        columns, constants = [fields[name].column for name in given], []
         for name, f in fields.items():
-            if name in given or name == "public_id":
+            if name in given or name in ("public_id", "id"):
                 continue
             columns.append(f.column)
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
@@ -148,7 +154,8 @@ class _Inserter:
             else:
                 constants.append(f.get_db_prep_save(f.get_default(), connection))
         columns.append(fields["public_id"].column)
-        self.constants = tuple(constants)
+        self.columns, self.constants = columns, tuple(constants)
+        self.constant_marks = ", ".join(["%s"] * len(constants) + [public_id_sql])
         marks = ", ".join(["%s"] * len(columns))
         self.sql = f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) VALUES ({marks})"
 
@@ -170,36 +177,35 @@ def uuid4_hex(count: int) -> list[str]:
     return [f"{h[i:i + 12]}4{h[i + 13:i + 16]}{_VARIANT[h[i + 16]]}{h[i + 17:i + 32]}" for i in range(0, 32 * count, 32)]
 
 
-# Indexes the import reads while it runs (the email and name-at-company lookups); a big import on
-# SQLite drops the other secondary indexes of the tables it fills and builds them once at the end.
-_LOOKUP_INDEXES = (("email",), ("company_id", "last_name"))
 BIG_IMPORT_ROWS = 50_000
 
 
 @contextmanager
-def secondary_indexes_deferred(cursor, *, rows_expected: int):
-    """Build the secondary indexes of crm_person and crm_company once after a big import.
+def secondary_indexes_deferred(cursor, *, rows_expected: int, tables: tuple[str, ...],
+                               keep: tuple[tuple[str, ...], ...] = ()):
+    """Build the secondary indexes of `tables` once after a big import, but those `keep` starts with.
 
     Seven indexes on crm_person updated row by row make each insert several times dearer than a
     sorted build at the end. Only on SQLite, where the DROP and CREATE are part of the import's
     transaction (a failed import rolls them back with everything else) and readers keep their
-    snapshot; and only when the file is big next to the table, so rebuilding costs less than it saves.
+    snapshot; and only when the rows are many next to the first table's, so rebuilding costs less
+    than it saves.
     """
     if connection.vendor != "sqlite" or rows_expected < BIG_IMPORT_ROWS:
         yield
         return
-    cursor.execute("SELECT COUNT(*) FROM crm_person")
+    cursor.execute(f"SELECT COUNT(*) FROM {tables[0]}")
     if rows_expected < cursor.fetchone()[0]:
         yield
         return
     saved = []
-    for table in ("crm_person", "crm_company"):
+    for table in tables:
         cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
                        "AND sql IS NOT NULL", [table])
         for name, sql in cursor.fetchall():
             cursor.execute(f'PRAGMA index_info("{name}")')
             columns = tuple(row[2] for row in cursor.fetchall())
-            if table == "crm_person" and any(columns[:len(k)] == k for k in _LOOKUP_INDEXES):
+            if any(columns[:len(k)] == k for k in keep):
                 continue
             cursor.execute(f'DROP INDEX "{name}"')
             saved.append(sql)
@@ -277,6 +283,13 @@ class _Chunks:
         # Records that existed before this run and were already matched once: later rows only fill them.
         self.seen_existing: set[int] = set()
 
+    def loading(self, *, rows_expected: int):
+        """A context around the chunks (`process`), before `finish`."""
+        return nullcontext()
+
+    def finish(self, *, defer_indexes: bool = True) -> None:
+        """Whatever is left once every chunk went through `process`."""
+
     def take(self, count: int, rejects: list[tuple[int, str, list[str]]]) -> None:
         """Count a chunk's rows and file its rejects."""
         self.report.rows += count
@@ -297,78 +310,157 @@ class _Chunks:
 
 
 _PERSON_VALUES = "id, first_name, last_name, phone, title, company_id, owner_id"
+_STAGED = "n, k, email, first_name, last_name, phone, title, company_id"
+KEYS_PER_BATCH = 2_000
+
+
+def name_key(first: str, last: str, company_id: int | None) -> str:
+    """How a person without an email is told apart: first and last name ignoring case, at a company.
+
+    It starts with a space, which no valid email holds, so one text column keys everyone; names hold
+    no \\x1f (normalize.name splits on it) and the company id has no space, so no two keys collide.
+    """
+    return f" {first.casefold()}\x1f{last.casefold()} {company_id or ''}"
 
 
 class PeopleImport(_Chunks):
+    """People are staged, then merged by set-based statements.
+
+    Each chunk links its rows to companies (creating the new ones) and appends them to a temporary
+    table: an `executemany` on SQLite, COPY on PostgreSQL. `finish` then sorts out the few keys that
+    need thought (seen twice in the file, or already in the database) in Python, by the rules above,
+    and inserts every other row with one INSERT ... SELECT. Python never holds more than a batch of
+    keys, so memory stays flat whatever the size of the file.
+    """
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.person_ids = _Ids(self.cursor, Person)
-        self.person_insert = _Inserter(Person, ("id", "email", "first_name", "last_name", "phone", "title",
-                                                "company_id", "owner_id", "source"))
+        self.postgres = connection.vendor == "postgresql"
+        cursor = self.cursor
+        for table in ("import_people", "import_again", "import_fresh"):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        temp = "ON COMMIT DROP" if self.postgres else ""
+        people = ("first_name varchar(100) NOT NULL, last_name varchar(100) NOT NULL, phone varchar(32) NOT NULL, "
+                  "title varchar(150) NOT NULL, company_id bigint")
+        # n is the row number: the file's order, which decides who comes first.
+        cursor.execute(f"CREATE TEMP TABLE import_people (n {'integer' if self.postgres else 'INTEGER PRIMARY KEY'}, "
+                       f"k text NOT NULL, email varchar(254) NOT NULL, {people}) {temp}")
+        cursor.execute(f"CREATE TEMP TABLE import_again (k text PRIMARY KEY) {temp}")
+        cursor.execute(f"CREATE TEMP TABLE import_fresh (n integer NOT NULL, email varchar(254) NOT NULL, {people}) "
+                       f"{temp}")
         self.person_update = ("UPDATE crm_person SET first_name = %s, last_name = %s, phone = %s, title = %s, "
                               "company_id = %s, owner_id = %s, updated_at = %s WHERE id = %s")
+        self.fresh = 0  # new people merged from several rows, counted as created already
 
     def process(self, count: int, parsed: list, rejects: list) -> None:
-        """Write one chunk: `parsed` rows as `rows.PeopleRows` cleans them, `rejects` to file."""
-        report = self.report
+        """Stage one chunk: `parsed` rows as `rows.PeopleRows` cleans them, `rejects` to file."""
         self.take(count, rejects)
-
-        new_companies, keyed = [], []
-        for _number, (email, first, last, phone, title, company, domain, website, country) in parsed:
+        new_companies, staged = [], []
+        find = self.companies.find
+        for number, (email, first, last, phone, title, company, domain, website, country) in parsed:
             company_id = None
             if domain or company:
-                company_id = self.companies.find(domain, company)
+                company_id = find(domain, company)
                 if company_id is None:
                     record = self.new_company(name=company or domain, domain=domain, country=country,
                                               website=f"https://{website}" if website else "")
                     new_companies.append(record)
                     company_id = record[0]
-            key = email or ("", first.casefold(), last.casefold(), company_id)
-            keyed.append((key, (first, last, phone, title, company_id, self.owner_id), email))
+            staged.append((number, email or name_key(first, last, company_id), email, first, last, phone, title,
+                           company_id))
         self.insert_companies(new_companies)
-        report.companies_created += len(new_companies)
+        self.report.companies_created += len(new_companies)
+        if not staged:
+            return
+        if self.postgres:
+            with self.cursor.cursor.copy(f"COPY import_people ({_STAGED}) FROM STDIN") as copy:
+                for row in staged:
+                    copy.write_row(row)
+        else:
+            self.cursor.executemany(f"INSERT INTO import_people ({_STAGED}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                                    staged)
 
-        existing = self._existing(keyed)
-        pending: dict = {}
-        for key, values, email in keyed:
-            state = pending.get(key)
-            overwrite = False
-            if state is None:
+    def finish(self, *, defer_indexes: bool = True) -> None:
+        cursor = self.cursor
+        if self.postgres:
+            cursor.execute("ANALYZE import_people")
+        cursor.execute("CREATE INDEX import_people_k ON import_people (k, n)")
+        # The keys that need thought: a key seen twice, and a person the database already has. Nothing
+        # is inserted into crm_person before this, so whoever it holds was there before the import.
+        cursor.execute("INSERT INTO import_again (k) SELECT k FROM import_people GROUP BY k HAVING COUNT(*) > 1")
+        cursor.execute("SELECT 1 FROM crm_person LIMIT 1")
+        if cursor.fetchone():
+            cursor.execute("INSERT INTO import_again (k) SELECT DISTINCT s.k FROM import_people s "
+                           "JOIN crm_person p ON p.email = s.k WHERE s.email <> '' ON CONFLICT (k) DO NOTHING")
+            cursor.execute("SELECT 1 FROM crm_person WHERE email = '' LIMIT 1")
+            if cursor.fetchone():
+                # Name keys are compared ignoring case, which SQL cannot do as Python does: every
+                # person without an email goes through the careful path.
+                cursor.execute("INSERT INTO import_again (k) SELECT DISTINCT k FROM import_people "
+                               "WHERE email = '' ON CONFLICT (k) DO NOTHING")
+        if self.postgres:
+            cursor.execute("ANALYZE import_again")
+        self._merge_again()
+        self._insert_new(defer_indexes=defer_indexes)
+        for table in ("import_people", "import_again", "import_fresh"):
+            cursor.execute(f"DROP TABLE {table}")
+
+    def _merge_again(self) -> None:
+        """The keys of import_again, a batch at a time, in file order within each key."""
+        cursor, report, owner_id = self.cursor, self.report, self.owner_id
+        now = self.company_insert.now
+        after = ""
+        while True:
+            cursor.execute("SELECT k FROM import_again WHERE k > %s ORDER BY k LIMIT %s", [after, KEYS_PER_BATCH])
+            keys = [row[0] for row in cursor.fetchall()]
+            if not keys:
+                return
+            cursor.execute("SELECT s.k, s.n, s.email, s.first_name, s.last_name, s.phone, s.title, s.company_id "
+                           "FROM import_people s JOIN import_again a ON a.k = s.k WHERE a.k > %s AND a.k <= %s "
+                           "ORDER BY s.k, s.n", [after, keys[-1]])
+            rows = cursor.fetchall()
+            after = keys[-1]
+            existing = self._existing(rows)
+            fresh, updates = [], []
+            for key, group in groupby(rows, key=itemgetter(0)):
                 found = existing.get(key)
+                state = None
+                for _key, number, _email, first, last, phone, title, company_id in group:
+                    values = (first, last, phone, title, company_id, owner_id)
+                    if state is None:
+                        if found is None:
+                            state, first_number, dirty = list(values), number, False
+                            report.created += 1
+                            continue
+                        # The first row that matches an existing person may overwrite it; later ones fill.
+                        state, dirty = list(found[1:]), False
+                        changed = _merge(state, values, self.overwrite)
+                    else:
+                        changed = _merge(state, values, False)
+                    if changed:
+                        dirty = True
+                        report.updated += 1
+                    else:
+                        report.unchanged += 1
                 if found is None:
-                    pending[key] = [self.person_ids.take(), True, False, email, list(values)]
-                    report.created += 1
+                    fresh.append((first_number, "" if key[0] == " " else key, *state[:5]))
+                elif dirty:
+                    updates.append((*state, now, found[0]))
+                else:
                     continue
-                state = pending[key] = [found[0], False, False, email, list(found[1:])]
-                if not self.person_ids.made_here(found[0]) and found[0] not in self.seen_existing:
-                    self.seen_existing.add(found[0])
-                    overwrite = self.overwrite
-            if _merge(state[4], values, overwrite):
-                state[2] = True
-                report.updated += 1
-            else:
-                report.unchanged += 1
+                if state[4] is not None:
+                    self.touched_companies.add(state[4])
+            self.fresh += len(fresh)
+            if fresh:
+                cursor.executemany("INSERT INTO import_fresh (n, email, first_name, last_name, phone, title, "
+                                   "company_id) VALUES (%s, %s, %s, %s, %s, %s, %s)", fresh)
+            if updates:
+                cursor.executemany(self.person_update, updates)
 
-        inserts, updates = [], []
-        now = self.person_insert.now
-        for pk, is_new, dirty, email, (first, last, phone, title, company_id, owner_id) in pending.values():
-            if is_new:
-                inserts.append((pk, email, first, last, phone, title, company_id, owner_id, Source.IMPORT))
-            elif dirty:
-                updates.append((first, last, phone, title, company_id, owner_id, now, pk))
-            else:
-                continue
-            if company_id is not None:
-                self.touched_companies.add(company_id)
-        if inserts:
-            self.cursor.executemany(self.person_insert.sql, self.person_insert.rows(inserts))
-        if updates:
-            self.cursor.executemany(self.person_update, updates)
-
-    def _existing(self, keyed: list) -> dict:
-        """People already in the database that rows of this chunk match, by email or by name key."""
+    def _existing(self, rows: list) -> dict:
+        """People already in the database that these staged rows match, by email or by name key."""
         found: dict = {}
-        emails = sorted({key for key, _values, _email in keyed if isinstance(key, str)})
+        emails = sorted({row[2] for row in rows if row[2]})
         for part in _in_batches(emails):
             marks = ", ".join(["%s"] * len(part))
             self.cursor.execute(f"SELECT email, {_PERSON_VALUES} FROM crm_person WHERE email IN ({marks}) ORDER BY id",
@@ -376,11 +468,11 @@ class PeopleImport(_Chunks):
             for email, *values in self.cursor.fetchall():
                 found.setdefault(email, values)
         # By company when there is one, by exact last name when not, so an index serves each lookup;
-        # the names themselves are compared ignoring case below.
-        named = [(key, values) for key, values, _email in keyed if isinstance(key, tuple)]
-        wanted = {key for key, _values in named}
-        lookups = [("company_id", sorted({key[3] for key, _values in named if key[3] is not None})),
-                   ("last_name", sorted({values[1] for key, values in named if key[3] is None}))]
+        # the names themselves are compared ignoring case through the key.
+        named = [row for row in rows if not row[2]]
+        lookups = [("company_id", sorted({row[7] for row in named if row[7] is not None})),
+                   ("last_name", sorted({row[4] for row in named if row[7] is None}))]
+        wanted = {row[0] for row in named}
         for column, keys in lookups:
             null = " AND company_id IS NULL" if column == "last_name" else ""
             for part in _in_batches(keys):
@@ -388,10 +480,38 @@ class PeopleImport(_Chunks):
                 self.cursor.execute(f"SELECT {_PERSON_VALUES} FROM crm_person WHERE email = ''{null} "
                                     f"AND {column} IN ({marks}) ORDER BY id", part)
                 for values in self.cursor.fetchall():
-                    key = ("", values[1].casefold(), values[2].casefold(), values[5])
+                    key = name_key(values[1], values[2], values[5])
                     if key in wanted:
                         found.setdefault(key, values)
         return found
+
+    def _insert_new(self, *, defer_indexes: bool) -> None:
+        """Everyone new, in file order: the rows whose key came once, then the merged ones of import_fresh."""
+        cursor = self.cursor
+        cursor.execute("SELECT DISTINCT company_id FROM import_people s WHERE company_id IS NOT NULL "
+                       "AND NOT EXISTS (SELECT 1 FROM import_again a WHERE a.k = s.k)")
+        self.touched_companies.update(row[0] for row in cursor.fetchall())
+        columns = "email, first_name, last_name, phone, title, company_id"
+        insert = _Inserter(Person, ("email", "first_name", "last_name", "phone", "title", "company_id", "owner_id",
+                                    "source"), public_id_sql=_PUBLIC_ID_SQL[self.postgres])
+        select = (f"SELECT n, {columns} FROM import_people s WHERE NOT EXISTS "
+                  f"(SELECT 1 FROM import_again a WHERE a.k = s.k) UNION ALL SELECT n, {columns} FROM import_fresh")
+        with secondary_indexes_deferred(cursor, rows_expected=self.report.rows if defer_indexes else 0,
+                                        tables=("crm_person",)):
+            cursor.execute(f"INSERT INTO crm_person ({', '.join(insert.columns)}) SELECT {columns}, %s, %s, "
+                           f"{insert.constant_marks} FROM ({select}) new ORDER BY n",
+                           [self.owner_id, Source.IMPORT, *insert.constants])
+            self.report.created += cursor.rowcount - self.fresh
+
+
+# Random (version 4) UUIDs in SQL, as 32 hex digits (Django's uuid column on SQLite): each part from its
+# own randomblob, so that no engine is trusted to evaluate one random value once per row.
+_PUBLIC_ID_SQL = {
+    False: "lower(hex(randomblob(6))) || '4' || substr(lower(hex(randomblob(2))), 2) || "
+           "substr('89ab', 1 + (abs(random()) %% 4), 1) || substr(lower(hex(randomblob(2))), 2) || "
+           "lower(hex(randomblob(6)))",
+    True: "gen_random_uuid()",
+}
 
 
 _COMPANY_VALUES = ("c.id, c.name, c.domain, c.website, c.industry, c.employee_count, c.country, c.notes, "
@@ -407,6 +527,9 @@ class CompanyImport(_Chunks):
         self.qualifier_upsert = (
             "INSERT INTO prospecting_qualifier (company_id, willing_to_be_measured) VALUES (%s, %s) "
             "ON CONFLICT (company_id) DO UPDATE SET willing_to_be_measured = excluded.willing_to_be_measured")
+
+    def loading(self, *, rows_expected: int):
+        return secondary_indexes_deferred(self.cursor, rows_expected=rows_expected, tables=("crm_company",))
 
     def process(self, count: int, parsed: list, rejects: list) -> None:
         """Write one chunk: `parsed` rows as `rows.CompanyRows` cleans them, `rejects` to file."""

@@ -23,7 +23,7 @@ from touchbase.crm.permissions import ensure_can_edit
 from .files import BadFile, open_table
 from .framework import DEFAULT_CRITERIA, DEFAULT_TIER_A_MIN, DEFAULT_TIER_B_MIN, Scorer, parse_criteria
 from .importer import CHUNK as IMPORT_CHUNK
-from .importer import RejectedRows, Report, importer_for, secondary_indexes_deferred
+from .importer import RejectedRows, Report, importer_for
 from .mapping import Mapping, MappingError, missing_columns, resolve
 from .models import Answer, CompanyFit, Framework, Qualifier
 from .rows import parsed_chunks, rows_for
@@ -199,8 +199,7 @@ def leads_import(*, path, kind: str = "auto", mapping: str | Mapping = "auto", o
                                                  owner_id=owner.pk if owner else None, overwrite=overwrite,
                                                  cursor=cursor)
                     size = table.progress()[1]
-                    with secondary_indexes_deferred(cursor, rows_expected=size // 100 if table.format == "csv"
-                                                    else size):
+                    with run.loading(rows_expected=size // 100 if table.format == "csv" else size):
                         for count, parsed, rejects, progress in parsed_chunks(
                                 table, rows_for(resolved, run.owner_id), size=IMPORT_CHUNK, fork=fork):
                             run.process(count, parsed, rejects)
@@ -208,6 +207,7 @@ def leads_import(*, path, kind: str = "auto", mapping: str | Mapping = "auto", o
                                 on_progress(*progress)
                     if report.rows == 0:
                         raise BadFile(path, "the file has a header row but no data rows", row=2)
+                    run.finish()
                     report.tiers = companies_rescore(company_ids=run.touched_companies).after
                 if dry_run:
                     transaction.set_rollback(True)
