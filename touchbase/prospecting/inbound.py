@@ -251,8 +251,11 @@ def _route(form: InboundForm, person: Person, facts: routing.Facts, today: date)
     # By id, not time: two leads in the same instant must still go to two sellers.
     last = dict(InboundLead.objects.filter(owner_id__in=sellers).values("owner_id")
                 .annotate(last=Max("pk")).values_list("owner_id", "last"))
+    # A seller who left (deactivated) keeps their records but takes no new leads, not even their own people's.
+    current = person.owner_id if person.owner_id and User.objects.filter(pk=person.owner_id, is_active=True).exists() \
+        else None
     choice = routing.choose_owner(facts=facts, sellers=sellers, rules=rules, away_until=away_until(), today=today,
-                                  last_assigned=last, current_owner=person.owner_id)
+                                  last_assigned=last, current_owner=current)
     if choice.owner_id is None:
         # Everyone is away: the lead still needs a human, and a manager is the one to hand it on.
         manager = User.objects.filter(is_active=True, role__in=[Role.MANAGER, Role.ADMIN]).order_by("pk").first()
@@ -292,8 +295,10 @@ def inbound_receive(*, form: InboundForm, submission: Submission, now: datetime 
                                   employee_count=company.employee_count if company else submission.employee_count)
             choice = _route(form, person, facts, timezone.localdate(now))
             owner = User.objects.filter(pk=choice.owner_id).first() if choice.owner_id else None
+            gone = set(User.objects.filter(is_active=False, pk__in=[person.owner_id, company and company.owner_id])
+                       .values_list("pk", flat=True))
             for record in (person, company):
-                if record is not None and record.owner_id is None and owner is not None:
+                if record is not None and (record.owner_id is None or record.owner_id in gone) and owner is not None:
                     type(record).objects.filter(pk=record.pk).update(owner=owner)
                     record.owner = owner
             hours = form.target_hours(tier)
