@@ -14,6 +14,7 @@ urlpatterns = [
     path("sequences/<int:pk>/", views.sequence_detail, name="sequence"),
     path("sequences/<int:pk>/steps/", views.step_add, name="step_add"),
     path("sequences/<int:pk>/enroll-tier/", views.sequence_enroll_tier, name="sequence_enroll_tier"),
+    path("sequences/<int:pk>/enroll/", views.sequence_enroll_people, name="sequence_enroll_people"),
     path("sequences/<int:pk>/auto-enroll/", views.sequence_auto_enroll, name="sequence_auto_enroll"),
     path("steps/<int:pk>/", views.step_edit, name="step_edit"),
     path("people/<int:pk>/enroll/", views.person_enroll, name="person_enroll"),

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from touchbase.crm import selectors as crm_selectors
 from touchbase.crm.models import Person
 
 from . import drips, schedule, selectors, services
@@ -166,6 +167,44 @@ def sequence_enroll_tier(request, pk: int):
         for _, reason in result.refused:
             messages.error(request, f"Not enrolled: {reason}")
     return redirect("outreach:sequence", pk=sequence.pk)
+
+
+PICK_LIMIT = 100
+
+
+@require_http_methods(["GET", "POST"])
+def sequence_enroll_people(request, pk: int):
+    """Pick people from a list (search, tier, yours or everyone's) and enroll the ticked ones at once."""
+    sequence = get_object_or_404(Sequence.objects.select_related("owner"), pk=pk)
+    if hasattr(sequence, "drip"):
+        return redirect("outreach:drip", pk=sequence.drip.pk)
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("person") if i.isdigit()][:1000]
+        if not ids:
+            messages.error(request, "Tick at least one person.")
+            return redirect("outreach:sequence_enroll_people", pk=sequence.pk)
+        people = Person.objects.filter(pk__in=ids).select_related("company", "owner").order_by("last_name",
+                                                                                                 "first_name")
+        try:
+            result = services.sequence_enroll(actor=request.user, sequence=sequence, people=people)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            (messages.success if result.enrolled else messages.warning)(
+                request, f"{len(result.enrolled)} enrolled in “{sequence}”, {len(result.refused)} not.")
+            for _, reason in result.refused:
+                messages.error(request, f"Not enrolled: {reason}")
+        return redirect("outreach:sequence", pk=sequence.pk)
+    get = request.GET
+    owner = get.get("owner", "me")
+    people, _ = crm_selectors.person_list(user=request.user, q=get.get("q", ""), owner=owner)
+    tier = get.get("tier", "")
+    if tier in ("A", "B", "C"):
+        people = people.filter(company__fit__tier=tier)
+    return render(request, "outreach/enroll_people.html", {
+        "sequence": sequence, "people": list(people[:PICK_LIMIT]), "limit": PICK_LIMIT, "q": get.get("q", ""),
+        "owner": owner, "tier": tier,
+    })
 
 
 @require_POST
