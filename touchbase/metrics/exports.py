@@ -2,7 +2,8 @@
 
 CSV cells that a spreadsheet would run as a formula (starting with = + - @,
 a tab or a carriage return) get a leading apostrophe: a company called
-"=HYPERLINK(...)" must stay text when a manager opens the export.
+"=HYPERLINK(...)" must stay text when a manager opens the export. CSV and JSON
+hold every table of the report, or the one named by `table`.
 """
 
 import csv
@@ -13,6 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
@@ -28,11 +30,29 @@ def neutralise(value):
     return "" if value is None else cells.neutralise(value)
 
 
-def to_csv(report: Report) -> str:
-    """Every table in one file: the first column names the table."""
+class NoSuchTable(ValueError):
+    """A table name the report does not have; the message lists the ones it has."""
+
+
+def table_rows(report: Report, name: str) -> list[dict]:
+    tables = report.tables()
+    if name not in tables:
+        raise NoSuchTable(f"{name!r} is not a table of the report: use one of {', '.join(tables)}.")
+    return tables[name]
+
+
+def to_csv(report: Report, table: str = "") -> str:
+    """Every table in one file, the first column naming the table; or one table with its own header."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["report", report.title])
+    if table:
+        rows = table_rows(report, table)
+        if rows:
+            writer.writerow(rows[0].keys())
+        for row in rows:
+            writer.writerow([neutralise(v) for v in row.values()])
+        return out.getvalue()
+    writer.writerow(["report", neutralise(report.title)])  # the title holds a seller's name
     for name, rows in report.tables().items():
         writer.writerow([])
         if not rows:
@@ -44,19 +64,22 @@ def to_csv(report: Report) -> str:
     return out.getvalue()
 
 
-def to_json(report: Report) -> str:
+def to_json(report: Report, table: str = "") -> str:
+    tables = {table: table_rows(report, table)} if table else report.tables()
     return json.dumps({
         "report": report.title, "period": report.period.name, "kind": report.period.kind.value,
         "scope": report.scope.kind, "seller": getattr(report.scope.seller, "email", None),
         "time_zone": str(report.period.zone), "empty": report.empty,
-        "generated_at": report.generated_at.isoformat(), "tables": report.tables(),
+        "generated_at": report.generated_at.isoformat(), "tables": tables,
     }, indent=2, default=str)
 
 
 def to_html(report: Report) -> str:
     """The printable page: the report body with the style sheets inlined, so it needs no server."""
     css = "".join(Path(finders.find(path)).read_text() for path in ("css/touchbase.css", "metrics/reports.css"))
-    return render_to_string("metrics/print.html", {"report": report, "css": css})
+    # Links in a file or a PDF have no page to be relative to: they point at the server.
+    return render_to_string("metrics/print.html", {"report": report, "css": css,
+                                                    "base_url": settings.TOUCHBASE_URL.rstrip("/")})
 
 
 class PdfUnavailable(RuntimeError):

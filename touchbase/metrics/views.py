@@ -1,4 +1,4 @@
-"""Report pages: the period report, its present view and its CSV/JSON downloads.
+"""Report pages: the period report, its present view and its PDF, CSV and JSON downloads.
 
 A seller's report is drawn in the seller's time zone, the company's in the
 viewer's. Everyone sees everyone's numbers: the leaderboard is open.
@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import exports, selectors, services
@@ -33,8 +34,17 @@ def _zone(user):
         return zoneinfo.ZoneInfo("UTC")
 
 
-def _problem(request, message: str):
-    return render(request, "metrics/problem.html", {"message": message}, status=404)
+def _problem(request, message: str, *, status: int = 404, heading: str = "There is no such report"):
+    return render(request, "metrics/problem.html", {"message": message, "heading": heading}, status=status)
+
+
+FORMATS = {"csv": "text/csv", "json": "application/json", "pdf": "application/pdf"}
+# The activity figures, one screen of the present view; the results (deals, money, rates) are the next.
+LEADING = {"touches", "meetings", "new_conversations", "people_touched", "people_enrolled", "a_tier_coverage"}
+# The report's tables, in the order of Report.tables(), with the words the download menu shows.
+TABLES = {"headline": "The numbers", "touches_by_kind": "Touches by kind", "stages": "Stages",
+          "forecast": "Forecast deals", "leaderboard": "Leaderboard", "moved": "Deals moved",
+          "slipped": "Deals slipped", "quiet": "Deals gone quiet"}
 
 
 @require_GET
@@ -51,22 +61,41 @@ def report(request, kind: str, name: str):
         period = parse_period(period_kind, name, _zone(seller or request.user))
     except (PeriodError, services.NotASeller) as exc:
         return _problem(request, str(exc))
+    wanted, table = request.GET.get("format", ""), request.GET.get("table", "")
+    if wanted and wanted not in FORMATS:
+        return _problem(request, f"{wanted!r} is not a format: use csv, json or pdf, or leave it out for the page.",
+                        status=400, heading="There is no such download")
     scope = Scope.of(seller) if seller else Scope.company()
     built = selectors.report_build(period, scope)
-    wanted = request.GET.get("format", "")
-    if wanted in ("csv", "json"):
-        body = exports.to_csv(built) if wanted == "csv" else exports.to_json(built)
-        response = HttpResponse(body, content_type="text/csv" if wanted == "csv" else "application/json")
-        response["Content-Disposition"] = f'attachment; filename="{_filename(built)}.{wanted}"'
-        return response
-    template = "metrics/present.html" if request.GET.get("present") else "metrics/report.html"
-    return render(request, template, {"report": built, "links": _links(period, seller),
-                                      "sellers": selectors.sellers()})
+    if wanted:
+        return _download(request, built, wanted, table)
+    context = {"report": built, "links": _links(period, seller)}
+    if request.GET.get("present", "") not in ("", "0", "false", "no", "off"):
+        context["leading_lines"] = [line for line in built.lines if line.key in LEADING]
+        context["lagging_lines"] = [line for line in built.lines if line.key not in LEADING]
+        return render(request, "metrics/present.html", context)
+    return render(request, "metrics/report.html", {**context, "sellers": selectors.sellers()})
+
+
+def _download(request, built, wanted: str, table: str):
+    try:
+        if wanted == "pdf":
+            body = exports.to_pdf(built)
+        else:
+            body = exports.to_csv(built, table) if wanted == "csv" else exports.to_json(built, table)
+    except exports.NoSuchTable as exc:
+        return _problem(request, str(exc), status=400, heading="There is no such table")
+    except exports.PdfUnavailable as exc:
+        return _problem(request, str(exc), status=503, heading="The PDF cannot be printed here")
+    response = HttpResponse(body, content_type=FORMATS[wanted])
+    name = f"{_filename(built)}-{table}" if table and wanted != "pdf" else _filename(built)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{wanted}"'
+    return response
 
 
 def _filename(built) -> str:
     who = built.scope.seller.email.split("@")[0] if built.scope.seller else "company"
-    return f"touchbase-{built.period.kind.adjective}-{built.period.name}-{who}"
+    return slugify(f"touchbase-{built.period.kind.adjective}-{built.period.name}-{who}")
 
 
 def _links(period, seller) -> dict:
@@ -78,8 +107,10 @@ def _links(period, seller) -> dict:
 
     now = timezone.now()
     return {
+        "tables": [{"label": label, "csv": url(format="csv", table=name), "json": url(format="json", table=name)}
+                   for name, label in TABLES.items()],
         "page": url(), "previous": url(period.previous()), "next": url(period.next()),
-        "present": url(present=1), "csv": url(format="csv"), "json": url(format="json"),
+        "present": url(present=1), "csv": url(format="csv"), "json": url(format="json"), "pdf": url(format="pdf"),
         **{k.adjective: url(current_period(k, now, period.zone)) for k in PeriodKind},
     }
 
