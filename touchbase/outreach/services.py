@@ -590,11 +590,17 @@ def stop_for_crm_events(now: datetime) -> int:
                                        changed_at__gt=OuterRef("created_at"))
     runs = (Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE, due_at__isnull=False)
             .annotate(met=Exists(meeting), moved=Exists(moved)).filter(Q(met=True) | Q(moved=True))
-            .select_related("person"))
+            .select_related("person", "owner", "sequence"))
     stopped = 0
     for run in runs:
         why = "a meeting was logged" if run.met else "their deal moved stage"
-        stopped += _end(run, EnrollmentStatus.STOPPED, f"Stopped: {why} with {run.person.name}.", now)
+        if _end(run, EnrollmentStatus.STOPPED, f"Stopped: {why} with {run.person.name}.", now):
+            stopped += 1
+            # The meeting or the stage change is already on the timeline; no Touch, or the gauge would count it twice.
+            crm.task_create(actor=run.owner, owner=run.owner, person=run.person, source=Source.SEQUENCE,
+                            due=timezone.localdate(),
+                            title=f"{run.person.first_name or run.person.name}: “{run.sequence}” stopped ({why}); "
+                                  "take it from here"[:200])
     return stopped
 
 
