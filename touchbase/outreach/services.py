@@ -194,6 +194,36 @@ def step_save(*, actor, sequence: Sequence, kind: str, position: int | None = No
     return step
 
 
+def step_delete(*, actor, step: Step) -> None:
+    """Take a step out; the later ones move up. Not while people run through the sequence, nor once it sent mail.
+
+    Sent emails keep pointing at their step (the per-step figures and the follow-ups' threads read it),
+    so a used step stays: write a new sequence instead.
+    """
+    sequence = step.sequence
+    _ensure_sequence_editor(actor, sequence)
+    running = sequence.enrollments.filter(status__in=RUNNING).count()
+    if running:
+        raise ValidationError(f"{running} {'person is' if running == 1 else 'people are'} running through "
+                              f"“{sequence}”; its steps cannot change under them.")
+    if step.messages.exists():
+        raise ValidationError(f"Step {step.position} has sent emails, so it stays; write a new sequence instead.")
+    later = list(sequence.steps.filter(position__gt=step.position).order_by("position"))
+    roots_left = [s for s in sequence.steps.filter(kind__in=[StepKind.EMAIL, StepKind.MANUAL_EMAIL])
+                  .exclude(pk=step.pk).order_by("position")]
+    for follow_up in (s for s in later if s.kind == StepKind.FOLLOW_UP):
+        if not any(root.position < follow_up.position for root in roots_left):
+            raise ValidationError(f"Step {follow_up.position} forwards this email; take it out first, or put "
+                                  "another email before it.")
+    with transaction.atomic():
+        step.delete()
+        for moved in later:  # in order, so each position is free when the next step takes it
+            Step.objects.filter(pk=moved.pk).update(position=moved.position - 1)
+        for follow_up in sequence.steps.filter(kind=StepKind.FOLLOW_UP):
+            _refresh_coach(follow_up)
+            follow_up.save(update_fields=["coach_review", "coach_blocked"])
+
+
 def _release_held(sequence: Sequence) -> None:
     """Enrollments held by a coach error on a step now fixed are looked at again right away."""
     blocked = set(sequence.steps.filter(coach_blocked=True).values_list("position", flat=True))

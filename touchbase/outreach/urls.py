@@ -17,6 +17,7 @@ urlpatterns = [
     path("sequences/<int:pk>/enroll/", views.sequence_enroll_people, name="sequence_enroll_people"),
     path("sequences/<int:pk>/auto-enroll/", views.sequence_auto_enroll, name="sequence_auto_enroll"),
     path("steps/<int:pk>/", views.step_edit, name="step_edit"),
+    path("steps/<int:pk>/delete/", views.step_delete, name="step_delete"),
     path("people/<int:pk>/enroll/", views.person_enroll, name="person_enroll"),
     path("enrollments/<int:pk>/<slug:action>/", views.enrollment_action, name="enrollment_action"),
     path("outbox/", views.outbox, name="outbox"),

@@ -254,6 +254,18 @@ def step_edit(request, pk: int):
 
 
 @require_POST
+def step_delete(request, pk: int):
+    step = get_object_or_404(Step.objects.select_related("sequence"), pk=pk)
+    try:
+        services.step_delete(actor=request.user, step=step)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("outreach:step_edit", pk=step.pk)
+    messages.success(request, f"Step {step.position} taken out.")
+    return redirect("outreach:sequence", pk=step.sequence_id)
+
+
+@require_POST
 def person_enroll(request, pk: int):
     person = get_object_or_404(Person, pk=pk)
     form = EnrollForm(request.POST)
