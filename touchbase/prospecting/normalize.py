@@ -85,6 +85,9 @@ def phone(value: str, country: str = "") -> str:
         code = _TRUNK_ZERO.get(country)
         if code and compact[0] == "0" and compact[1:2] != "0" and 6 <= len(compact) - 1 <= 12:
             return f"+{code}{compact[1:]}"
+        national = _national(compact, country) if len(value) <= 250 else None
+        if national is not None:
+            return national or value[:32]
     try:
         number = phonenumbers.parse(value, country if country in _REGIONS else None)
     except phonenumbers.NumberParseException:
@@ -92,6 +95,35 @@ def phone(value: str, country: str = "") -> str:
     if not phonenumbers.is_possible_number(number):
         return value[:32]
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+_PREFIXES: dict[str, tuple[str, re.Pattern | None, re.Pattern | None] | None] = {}
+
+
+def _national(digits: str, country: str) -> str | None:
+    """What `phonenumbers` makes of a national number in plain digits, without its parser; None when unsure.
+
+    When the digits start with neither the country's calling code, nor its international or trunk
+    prefix, the parser keeps them whole as the national number; that leaves its length check, asked
+    of the library itself. E.164, or '' when the number is not possible there. Exact: the tests
+    compare it with the parser on random numbers for every region.
+    """
+    if not (3 <= len(digits) <= 17 and digits.isascii() and digits[0] != "0"):
+        return None
+    if country not in _PREFIXES:
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(country, None) if country in _REGIONS else None
+        _PREFIXES[country] = metadata and (
+            str(metadata.country_code),
+            re.compile(metadata.international_prefix) if metadata.international_prefix else None,
+            re.compile(metadata.national_prefix_for_parsing) if metadata.national_prefix_for_parsing else None)
+    prefixes = _PREFIXES[country]
+    if prefixes is None:
+        return None
+    code, international, trunk = prefixes
+    if digits.startswith(code) or (international and international.match(digits)) or (trunk and trunk.match(digits)):
+        return None
+    number = phonenumbers.PhoneNumber(country_code=int(code), national_number=int(digits))
+    return f"+{code}{digits}" if phonenumbers.is_possible_number(number) else ""
 
 
 def domain(value: str) -> str:
