@@ -61,3 +61,21 @@ def test_the_tables_menu_downloads_one_table_and_the_pdf(page, live_server, sams
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("link", name="PDF", exact=True).click()
     assert open(download.value.path(), "rb").read(5) == b"%PDF-"
+
+
+def test_the_printed_report_fits_every_table_on_the_page(page, sams_week, tmp_path):
+    from django.utils import timezone
+
+    from touchbase.metrics import exports, selectors
+    from touchbase.metrics.measures import Scope
+    from touchbase.metrics.periods import PeriodKind, current_period
+
+    period = current_period(PeriodKind.MONTH, timezone.now(), "UTC")
+    printed = tmp_path / "report.html"
+    printed.write_text(exports.to_html(selectors.report_build(period, Scope.company())))
+    page.set_viewport_size({"width": 700, "height": 1000})  # A4 less its margins, at 96 dpi
+    page.emulate_media(media="print")
+    page.goto(printed.as_uri())
+    widths = page.locator(".table-wrap").evaluate_all("els => els.map(e => [e.scrollWidth, e.clientWidth])")
+    assert len(widths) >= 2  # the stages and the leaderboard at least
+    assert all(scroll <= client for scroll, client in widths), widths  # no column cut off on paper
