@@ -408,8 +408,10 @@ def new_key_contacts(sequence: Sequence, since: datetime) -> list[Person]:
                                         created_at__gt=since)
                   .exclude(enrollments__sequence=sequence)
                   .select_related("company", "owner").order_by("created_at", "pk"))
+    if not people:
+        return people
     scorer = prospecting.scorer_for(prospecting.framework_current())
-    if not people or not scorer.needs_titles:
+    if not scorer.needs_titles:
         return people
     return [p for p in people if p.title and scorer.title_mask(p.title)]
 
