@@ -26,7 +26,9 @@ import random
 import smtplib
 import socket
 import threading
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email import policy as email_policy
@@ -46,7 +48,7 @@ from touchbase.crm.models import Person, Source, TouchKind
 from touchbase.prospecting.inbound import inbound_check_breaches
 from touchbase.prospecting.uploads import import_jobs_tidy
 
-from . import domains, inbound, merge, schedule, services, transport
+from . import domains, idle, inbound, merge, schedule, services, transport
 from .models import (
     Bounce,
     Enrollment,
@@ -882,21 +884,24 @@ def poll_mailbox(mailbox: Mailbox, now: datetime, counts: Counter) -> None:
             pass
 
 
-def poll_due(now: datetime, counts: Counter, every: timedelta = POLL_EVERY) -> None:
+def poll_due(now: datetime, counts: Counter, every: timedelta = POLL_EVERY, now_too: set[int] = frozenset()) -> None:
+    """Read the INBOX of each mailbox not read for `every`, and of those in `now_too` (IDLE saw new mail)."""
     due = Mailbox.objects.exclude(imap_host="").filter(
-        Q(imap_polled_at__isnull=True) | Q(imap_polled_at__lte=now - every)).select_related("owner")
+        Q(imap_polled_at__isnull=True) | Q(imap_polled_at__lte=now - every) | Q(pk__in=now_too)).select_related("owner")
     for mailbox in due:
         poll_mailbox(mailbox, now, counts)
 
 
-def run_once(*, now: datetime | None = None, worker: str | None = None, poll_every: timedelta = POLL_EVERY) -> Counter:
-    """One round over everything due now. Returns what it did, counted."""
+def run_once(*, now: datetime | None = None, worker: str | None = None, poll_every: timedelta = POLL_EVERY,
+             poll_now: set[int] = frozenset()) -> Counter:
+    """One round over everything due now; `poll_now` names mailboxes to read whatever their last poll.
+    Returns what it did, counted."""
     now = now or timezone.now()
     worker = worker or worker_name()
     counts: Counter = Counter()
     counts["resumed"] += services.resume_paused(now)
     settle_unsure(now, counts)
-    poll_due(now, counts, poll_every)
+    poll_due(now, counts, poll_every, poll_now)
     counts["stopped by the CRM"] += services.stop_for_crm_events(now)
     advance_due(now, worker, counts)
     send_queued(now, worker, counts)
@@ -907,3 +912,25 @@ def run_once(*, now: datetime | None = None, worker: str | None = None, poll_eve
     return +counts
 
 
+def run_forever(*, poll_every: timedelta = POLL_EVERY, stop: Callable[[], bool], report: Callable[[Counter], None],
+                watchers: idle.Watchers | None = None) -> None:
+    """`touchbase worker` without --once: a round, then wait `poll_every` or until an IDLE watcher says
+    mail came (that mailbox is read at once), until `stop()` is true. Without watchers, polling alone."""
+    try:
+        while not stop():
+            if watchers is not None:
+                watchers.sync()
+            woken = watchers.take_woken() if watchers is not None else set()
+            report(run_once(poll_every=poll_every, poll_now=woken))
+            waited = 0.0
+            while waited < poll_every.total_seconds() and not stop():
+                # Short naps, so a stop (SIGTERM) is seen within a second.
+                step = min(1.0, poll_every.total_seconds() - waited)
+                if watchers is not None and watchers.event.wait(step):
+                    break
+                if watchers is None:
+                    time.sleep(step)
+                waited += step
+    finally:
+        if watchers is not None:
+            watchers.stop()

@@ -1,15 +1,14 @@
-"""touchbase worker [--once] [--poll-seconds N]: send due sequence steps and read replies, in a loop."""
+"""touchbase worker [--once] [--poll-seconds N] [--no-idle]: send due sequence steps and read replies, in a loop."""
 
 import fcntl
 import signal
-import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from touchbase.outreach import worker
+from touchbase.outreach import idle, worker
 
 
 class Command(BaseCommand):
@@ -19,34 +18,34 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="One round, then exit.")
         parser.add_argument("--poll-seconds", type=float, default=60,
-                            help="Seconds between rounds, and between two IMAP reads of a mailbox (default 60).")
+                            help="Seconds between rounds, and between two IMAP reads of a mailbox (default 60). "
+                                 "Mailboxes whose server offers IMAP IDLE are also read the moment mail arrives.")
+        parser.add_argument("--no-idle", action="store_true",
+                            help="Poll only: no IMAP IDLE connection per mailbox.")
 
     def handle(self, *args, **opts):
         lock = self._single_worker_on_sqlite()
-        stop = {"now": False}
-
-        def finish(signum, frame):
-            stop["now"] = True
-
-        signal.signal(signal.SIGTERM, finish)
-        signal.signal(signal.SIGINT, finish)
         poll = timedelta(seconds=opts["poll_seconds"])
         try:
-            while True:
-                counts = worker.run_once(poll_every=poll)
-                if counts or opts["once"]:
-                    self.stdout.write(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "nothing due")
-                if opts["once"] or stop["now"]:
-                    return
-                slept = 0.0
-                while slept < opts["poll_seconds"] and not stop["now"]:
-                    time.sleep(min(1.0, opts["poll_seconds"]))
-                    slept += 1.0
-                if stop["now"]:
-                    return
+            if opts["once"]:
+                self._report(worker.run_once(poll_every=poll), always=True)
+                return
+            stop = {"now": False}
+
+            def finish(signum, frame):
+                stop["now"] = True
+
+            signal.signal(signal.SIGTERM, finish)
+            signal.signal(signal.SIGINT, finish)
+            worker.run_forever(poll_every=poll, stop=lambda: stop["now"], report=self._report,
+                               watchers=None if opts["no_idle"] else idle.Watchers())
         finally:
             if lock:
                 lock.close()
+
+    def _report(self, counts, always=False):
+        if counts or always:
+            self.stdout.write(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "nothing due")
 
     def _single_worker_on_sqlite(self):
         # SQLite has one writer; two workers would only queue on its lock. PostgreSQL shares work by SKIP LOCKED.
