@@ -195,3 +195,18 @@ def test_a_seller_cannot_save_a_framework(client_for, sam, db):
         "criteria": json.dumps(criteria), "tier_a_min": 30, "tier_b_min": 10, "action": "save"})
     assert response.status_code == 403
     assert services.framework_current().version == 1
+
+
+def test_the_tier_list_shows_each_company_s_tags(client_for, sam, acme, framework, django_assert_max_num_queries):
+    from touchbase.crm import services as crm
+
+    plain = crm.company_create(actor=sam, name="Plain Co")
+    qualifiers.qualifier_update(actor=sam, company=acme, tags=["partner", "<b>vip</b>"])
+    services.companies_rescore()
+    client = client_for(sam)
+    with django_assert_max_num_queries(12):
+        html = client.get(reverse("prospecting:tier_list")).content.decode()
+    row = html.split(f'href="{reverse("crm:company_detail", args=[acme.pk])}"')[1].split("</tr>")[0]
+    assert '<span class="badge">partner</span>' in row and "&lt;b&gt;vip&lt;/b&gt;" in row
+    assert 'class="tags"' not in html.split(f'href="{reverse("crm:company_detail", args=[plain.pk])}"')[1] \
+        .split("</tr>")[0]

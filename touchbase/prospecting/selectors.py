@@ -194,7 +194,8 @@ def id_filters(ids) -> list[tuple[str, list]]:
 
 def tier_list(*, tier: str | None = None):
     """Scored companies, A first and the best score first within a tier."""
-    fits = CompanyFit.objects.select_related("company", "company__owner").order_by("tier", "-score", "company__name")
+    fits = CompanyFit.objects.select_related("company", "company__owner", "company__qualifier").order_by(
+        "tier", "-score", "company__name")
     return fits.filter(tier=tier) if tier else fits
 
 
