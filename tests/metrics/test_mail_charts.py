@@ -117,3 +117,15 @@ def test_a_chart_rasterised_keeps_its_lettering():
     drawn, bare = png_pixels(charts.png(with_labels))[2], png_pixels(charts.png(blank_labels))[2]
     assert drawn != bare  # the renderer found a font: labels and numbers are in the picture
     assert with_labels.alt == "Touches by week: W47 3 (target 4), W48 5 (target 4)."
+
+
+def test_a_chart_the_renderer_refuses_goes_in_words_and_the_mail_still_goes(quarter, smtp, monkeypatch):
+    monkeypatch.setattr(exports, "CHROMIUM", ("no-such-chromium",))
+    # A drawing resvg cannot parse, in the funnel's place: the real renderer refuses it.
+    monkeypatch.setattr(charts, "funnel", lambda title, steps: charts.Chart(
+        "<svg unfinished", alt=f"{title}: {len(steps)} stages.", width=560, height=200))
+    call_command("report", "weekly", period="2026-W48", email=True)
+    _rcpt, message = next((r, m) for r, m in smtp.messages if r == ["sam@example.com"])
+    html, _text, images = parts_of(message)
+    assert len(images) == 4 and not any(cid.startswith("funnel-") for cid in images)
+    assert '<p style="margin:0">Stages: deals that entered, and the share that moved forward: ' in html

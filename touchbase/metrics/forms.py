@@ -8,6 +8,8 @@ from touchbase.crm.money import parse_amount
 
 from .models import PERIOD_CHOICES, Measure, Unit
 
+LARGEST = 2**63 - 1  # the amount column is a 64-bit integer (minor units for money)
+
 
 class TargetForm(forms.Form):
     measure = forms.ChoiceField(choices=Measure.choices)
@@ -42,5 +44,7 @@ class TargetForm(forms.Form):
             if not cleaned.isdigit():
                 raise ValidationError({"amount": f"{text!r} is not a whole number."})
             data["amount"] = int(cleaned)
+        if data["amount"] > LARGEST:
+            raise ValidationError({"amount": f"{text} is more than a target can hold."})
         data["currency"] = currency
         return data

@@ -70,11 +70,14 @@ def _page_url(report, period_name: str) -> str:
 def report_message(*, recipient: User, report) -> ReportEmail:
     """The report as a mail to `recipient`, charts as PNG images, text for clients that block them."""
     period = report.period
-    images = {}
-    pictures = []
+    images, pictures = {}, []
     for name, chart in report.charts.items():
         cid = _cid(name, period.name)
-        images[cid] = charts.png(chart)
+        try:
+            images[cid] = charts.png(chart)
+        except ValueError as exc:  # resvg refused the drawing: the mail still goes, the chart in words only
+            log.warning("report mail to %s goes without the %s chart: %s", recipient.email, name, exc)
+            cid = ""
         pictures.append({"cid": cid, "alt": chart.alt, "width": chart.width})
     pdf = None
     if exports.find_chromium():
