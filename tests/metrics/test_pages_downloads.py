@@ -7,15 +7,18 @@ import json
 import pytest
 
 from touchbase.crm import services as crm
-from touchbase.metrics import exports
+from touchbase.metrics import exports, views
 
 NOV = "/reports/monthly/2026-11"
 
 
 def test_the_page_offers_pdf_and_each_table_as_csv_and_json(quarter, client_for):
-    html = client_for(quarter.sam).get(NOV).content.decode()
+    response = client_for(quarter.sam).get(NOV)
+    html = response.content.decode()
     assert f'href="{NOV}?format=pdf"' in html
-    for table in ("headline", "stages", "forecast", "leaderboard", "moved", "slipped", "quiet"):
+    tables = list(response.context["report"].tables())
+    assert list(views.TABLES) == tables  # the menu names every table the exports hold
+    for table in tables:
         assert f"{NOV}?format=csv&amp;table={table}" in html and f"{NOV}?format=json&amp;table={table}" in html
 
 
