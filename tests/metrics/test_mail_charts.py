@@ -129,3 +129,15 @@ def test_a_chart_the_renderer_refuses_goes_in_words_and_the_mail_still_goes(quar
     html, _text, images = parts_of(message)
     assert len(images) == 4 and not any(cid.startswith("funnel-") for cid in images)
     assert '<p style="margin:0">Stages: deals that entered, and the share that moved forward: ' in html
+
+
+def test_names_in_the_mail_and_its_alt_text_are_escaped(quarter, smtp, stages, monkeypatch):
+    monkeypatch.setattr(exports, "CHROMIUM", ("no-such-chromium",))
+    stage = stages["Demo"]
+    stage.name = '"><script>alert(1)</script>'
+    stage.save()
+    call_command("report", "weekly", period="2026-W48", email=True)
+    _rcpt, message = next((r, m) for r, m in smtp.messages if r == ["maya@example.com"])
+    html, _text, _images = parts_of(message)
+    assert "<script>" not in html
+    assert "&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in html  # in the funnel's alt text
