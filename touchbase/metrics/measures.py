@@ -12,6 +12,16 @@ Definitions, in the seller's words:
   it happened and for whoever logged it.
 - meetings held: meetings (either direction) in the period that are in the past.
 - people enrolled: people put into an outreach sequence (when outreach is installed).
+- proposals sent: deals that entered their pipeline's proposal stage (an open
+  stage whose name starts with "Proposal") for the first time in the period,
+  for the deal's owner. The CRM's own record of it, the stage history, rather
+  than an email or a document: a deal moved back and on again counts once, and
+  a deal that skipped the stage sent no proposal the pipeline knows of.
+- inbound response time: over the inbound leads that came in during the period
+  (for their owner), the median working time to the first outbound touch of
+  the leads answered, and the share answered within their tier's target of the
+  leads settled (answered, or past due unanswered); leads whose clock still
+  runs are in neither yet. The clock is prospecting's, in the owner's working hours.
 - pipeline created: deals whose first stage row (from nothing) is in the period.
 - won and lost: deals whose current stage is won (lost) and that closed in the
   period. A lost deal that was reopened is not lost any more; if it is won
@@ -268,6 +278,59 @@ def people_enrolled(period: Period, scope: Scope) -> int | None:
 
     return (Enrollment.objects.filter(_in(period, "created_at")).filter(scope.people_q("owner"))
             .order_by().aggregate(n=Count("person", distinct=True))["n"])
+
+
+PROPOSAL_STAGE = "proposal"  # an open stage whose name starts with this (any case) is where proposals go out
+
+
+def proposal_stages() -> QuerySet:
+    return Stage.objects.filter(kind=StageKind.OPEN, name__istartswith=PROPOSAL_STAGE)
+
+
+def _proposal_entries(period: Period) -> QuerySet:
+    """Each deal's first move into a proposal stage, when it falls in the period."""
+    stages = proposal_stages()
+    earlier = StageChange.objects.filter(deal=OuterRef("deal"), to_stage__in=stages).filter(
+        Q(changed_at__lt=OuterRef("changed_at")) | Q(changed_at=OuterRef("changed_at"), id__lt=OuterRef("id")))
+    return (StageChange.objects.filter(_in(period, "changed_at"), to_stage__in=stages)
+            .filter(~Exists(earlier)).order_by())
+
+
+def proposals_sent(period: Period, scope: Scope) -> int:
+    return _proposal_entries(period).filter(scope.people_q("deal__owner")).count()
+
+
+@dataclass
+class ResponseTimes:
+    leads: int  # inbound leads that came in during the period
+    answered: int
+    settled: int  # answered, or past due without an answer
+    in_time: int  # answered within the target
+    median: timedelta | None  # working time to the first answer, over the answered leads
+
+    @property
+    def share_in_time(self) -> Decimal | None:
+        return Decimal(100 * self.in_time) / self.settled if self.settled else None
+
+
+def inbound_response(period: Period, scope: Scope, *, now: datetime | None = None) -> ResponseTimes | None:
+    """Response times of the period's inbound leads, by their owner; None without the prospecting app."""
+    if not apps.is_installed("touchbase.prospecting"):
+        return None
+    from statistics import median
+
+    from touchbase.prospecting.inbound import State, clocks, with_responses
+    from touchbase.prospecting.models import InboundLead
+
+    leads = with_responses(InboundLead.objects.filter(_in(period, "received_at"), scope.people_q("owner"))
+                           .select_related("owner"))
+    states = [clock for _lead, clock in clocks(leads, now=now or timezone.now())]
+    answered = [c.used for c in states if c.state in (State.ANSWERED, State.ANSWERED_LATE)]
+    return ResponseTimes(
+        leads=len(states), answered=len(answered),
+        settled=sum(1 for c in states if c.state in (State.ANSWERED, State.ANSWERED_LATE, State.BREACHED)),
+        in_time=sum(1 for c in states if c.state == State.ANSWERED),
+        median=timedelta(seconds=median(t.total_seconds() for t in answered)) if answered else None)
 
 
 # -- lagging -----------------------------------------------------------------

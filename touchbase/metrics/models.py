@@ -38,6 +38,8 @@ class Measure(models.TextChoices):
     MEETINGS = "meetings", "Meetings held"
     NEW_CONVERSATIONS = "new_conversations", "New conversations"
     PEOPLE_TOUCHED = "people_touched", "People touched"
+    PROPOSALS = "proposals", "Proposals sent"
+    INBOUND_IN_TIME = "inbound_in_time", "Inbound leads answered in time"
     PIPELINE_CREATED = "pipeline_created", "Deals created"
     PIPELINE_CREATED_VALUE = "pipeline_created_value", "Pipeline created"
     WON = "won", "Deals won"
@@ -48,7 +50,7 @@ class Measure(models.TextChoices):
     def unit(self) -> str:
         if self in (Measure.PIPELINE_CREATED_VALUE, Measure.WON_VALUE):
             return Unit.MONEY
-        if self == Measure.WIN_RATE:
+        if self in (Measure.WIN_RATE, Measure.INBOUND_IN_TIME):
             return Unit.PERCENT
         return Unit.COUNT
 

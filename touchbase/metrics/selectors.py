@@ -72,6 +72,10 @@ def _fmt(value, unit: str, currency: str = "") -> str:
         return f"{Decimal(value):.0f}%"
     if unit == "days":
         return f"{Decimal(value):.1f} days"
+    if unit == "working time":
+        from touchbase.prospecting.inbound import duration_text
+
+        return duration_text(value)
     if isinstance(value, Decimal):
         return f"{value:.1f}" if value != value.to_integral_value() else f"{value:.0f}"
     return f"{value:,}"
@@ -170,7 +174,7 @@ def _compare(key: str, unit: str, actual, target, period: Period, now: datetime)
 
 
 ADDITIVE = {Measure.TOUCHES, Measure.MEETINGS, Measure.NEW_CONVERSATIONS, Measure.PIPELINE_CREATED,
-            Measure.PIPELINE_CREATED_VALUE, Measure.WON, Measure.WON_VALUE}
+            Measure.PIPELINE_CREATED_VALUE, Measure.WON, Measure.WON_VALUE, Measure.PROPOSALS}
 
 
 def _pace_text(key, unit, value, target, period, now) -> str:
@@ -229,6 +233,17 @@ def _headline(period: Period, scope: m.Scope, now: datetime, pool: list, figures
               tuple(m.average_of(t) for t in won), period, scope, now, pool),
         _line("sales_cycle", "Sales cycle", "days", tuple(m.cycle_of(t) for t in won), period, scope, now, pool),
     ]
+    lines.insert(4, _line(Measure.PROPOSALS, "Proposals sent", Unit.COUNT,
+                          each(lambda p: m.proposals_sent(p, scope)), period, scope, now, pool))
+    responses = each(lambda p: m.inbound_response(p, scope, now=now))
+    if responses[0] is not None and any(r.leads for r in responses):
+        lines.append(_line("inbound_response", "Inbound response time (median)", "working time",
+                           tuple(r.median for r in responses), period, scope, now, pool))
+        in_time = _line(Measure.INBOUND_IN_TIME, "Inbound answered in time", Unit.PERCENT,
+                        tuple(r.share_in_time for r in responses), period, scope, now, pool)
+        if responses[0].settled:
+            in_time.text += f" ({responses[0].in_time} of {responses[0].settled})"
+        lines.append(in_time)
     if m.people_enrolled(period, scope) is not None:
         lines.insert(4, _line("people_enrolled", "People enrolled", Unit.COUNT,
                               each(lambda p: m.people_enrolled(p, scope)), period, scope, now, pool))
