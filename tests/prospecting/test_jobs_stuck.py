@@ -240,3 +240,11 @@ print(job.status, job.report and job.report["created"])
 """)
     lines = retried.stdout.splitlines()
     assert lines[-2:] == ["failed True leads.csv", "done 100000"], retried.stdout + retried.stderr
+
+
+def test_the_command_says_why_a_dead_job_is_left_alone(sam, capsys):
+    job = as_if_running(queued_job(sam), pid=ended_pid())
+    call_command("import-job", str(job.public_id))
+    out = capsys.readouterr().out
+    assert f"import job {job.public_id} is failed; left alone: The process running the import" in out
+    assert "Retry the import, or discard the file." in out

@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 
 from touchbase.prospecting.models import ImportJob, ImportStatus
-from touchbase.prospecting.uploads import UPLOADS_KEPT, import_job_run, import_jobs_tidy
+from touchbase.prospecting.uploads import UPLOADS_KEPT, import_job_check, import_job_run, import_jobs_tidy
 
 
 class Command(BaseCommand):
@@ -44,8 +44,10 @@ class Command(BaseCommand):
         job = ImportJob.objects.filter(public_id=public_id).first()
         if job is None:
             raise CommandError(f"there is no import job {public_id}")
+        job = import_job_check(job)
         if job.status != ImportStatus.QUEUED:
-            self.stdout.write(f"import job {public_id} is {job.status}; left alone")
+            said = f": {job.error}" if job.status == ImportStatus.FAILED and job.error else ""
+            self.stdout.write(f"import job {public_id} is {job.status}; left alone{said}")
             return
         done = import_job_run(public_id=public_id)
         if done.status == ImportStatus.FAILED:
