@@ -305,8 +305,17 @@ class _Chunks:
         return (pk, name, domain, website, country, industry, employee_count, notes, self.owner_id, Source.IMPORT)
 
     def insert_companies(self, records: list[tuple]) -> None:
-        if records:
-            self.cursor.executemany(self.company_insert.sql, self.company_insert.rows(records))
+        if not records:
+            return
+        rows = self.company_insert.rows(records)
+        if connection.vendor == "postgresql":
+            # executemany sends one INSERT per row: about 40 us each on PostgreSQL, a tenth of that by COPY.
+            with self.cursor.cursor.copy(f"COPY crm_company ({', '.join(self.company_insert.columns)}) "
+                                         "FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            self.cursor.executemany(self.company_insert.sql, rows)
 
 
 _PERSON_VALUES = "id, first_name, last_name, phone, title, company_id, owner_id"
