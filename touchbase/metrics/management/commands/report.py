@@ -3,6 +3,8 @@
 Without --period it reports the current period; without --seller, the company.
 --email mails the last full period's report to every active seller (their
 own), manager and admin (the company's), once each: the Monday cron job.
+--rebuild-rollup recounts the touch rollups the reports read (the database
+keeps them on every write; this is for a rollup suspected wrong).
 """
 
 import sys
@@ -22,7 +24,7 @@ class Command(BaseCommand):
     help = "Write the weekly, monthly or quarterly report as HTML, PDF, CSV or JSON."
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=["weekly", "monthly", "quarterly"])
+        parser.add_argument("kind", nargs="?", choices=["weekly", "monthly", "quarterly"])
         parser.add_argument("--period", default="", help="e.g. 2026-W48, 2026-11 or 2026-Q4; default: the current one.")
         parser.add_argument("--seller", default="", help="A seller's email for their own report; default: the company.")
         parser.add_argument("--format", default="html", choices=FORMATS)
@@ -32,8 +34,19 @@ class Command(BaseCommand):
         parser.add_argument("--email", action="store_true",
                             help="Mail the last full period's report to every active seller (their own), "
                                  "manager and admin (the company's), once each.")
+        parser.add_argument("--rebuild-rollup", action="store_true",
+                            help="Recount the touch rollups the reports read from the touches, then stop.")
 
-    def handle(self, *args, kind, period, seller, format, out, time_zone, email, **options):
+    def handle(self, *args, kind, period, seller, format, out, time_zone, email, rebuild_rollup, **options):
+        if rebuild_rollup:
+            from touchbase.crm.models import TouchDay
+            from touchbase.crm.services import touch_rollups_rebuild
+
+            touch_rollups_rebuild()
+            self.stdout.write(f"Recounted the touch rollups: {TouchDay.objects.count():,} rows of touches by day.")
+            return
+        if not kind:
+            raise CommandError("Say which report: weekly, monthly or quarterly (or --rebuild-rollup).")
         try:
             seller_user = services.seller_from(seller)
             zone = time_zone or (seller_user.time_zone if seller_user else "UTC")
