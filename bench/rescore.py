@@ -8,7 +8,9 @@ the ORM), scores them once, then times, for a change that reweighs a criterion a
 criterion (`has_tag`) and a custom field criterion (`custom_value`):
   - the preview of the change (how many companies would move between tiers);
   - saving it (a new version, every company re-scored, tier, score and why written).
-Prints the time of each, the tier moves, and the peak memory.
+Prints the time of each (wall clock, and the CPU time of this process, where SQLite does the
+work: on a shared machine the wall clock also counts the waits for other programs), the tier
+moves, and the peak memory.
 
 Figures, not asserts. Target (issue 4): re-scoring 1,000,000 companies under 10 s.
 """
@@ -90,25 +92,28 @@ def main() -> None:
     manager = User.objects.filter(role="manager").first() or User.objects.create_user(
         "bench-manager@example.com", role="manager")
     framework = services.framework_current()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     first = services.companies_rescore(framework=framework)
-    print(f"first scoring (every fit row written):   {time.perf_counter() - started:6.1f} s  tiers {first.after}")
+    print(f"first scoring (every fit row written):   {time.perf_counter() - started:6.1f} s "
+          f"({time.process_time() - cpu:.1f} s CPU)  tiers {first.after}")
 
-    changed = [dict(c, points=c["points"] + 10) if c["key"] == "size" else c for c in framework.criteria]
+    # A rerun on a reused database starts from the last run's framework: its bench criteria are added afresh.
+    changed = [dict(c, points=c["points"] + 10) if c["key"] == "size" else c for c in framework.criteria
+               if not c["key"].startswith("bench_")]
     changed += [{"key": "bench_partner", "label": "Came through a partner", "kind": "has_tag",
                  "tags": ["partner", "event 2026"], "points": 15},
                 {"key": "bench_crm", "label": "Runs Salesforce or HubSpot", "kind": "custom_value", "field": "crm_used",
                  "values": ["salesforce", "hubspot"], "points": 5}]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     preview = services.framework_preview(criteria=changed, tier_a_min=framework.tier_a_min,
                                          tier_b_min=framework.tier_b_min)
-    print(f"preview of a change (nothing written):   {time.perf_counter() - started:6.1f} s  "
-          f"{preview.moved:,} companies would move")
-    started = time.perf_counter()
+    print(f"preview of a change (nothing written):   {time.perf_counter() - started:6.1f} s "
+          f"({time.process_time() - cpu:.1f} s CPU)  {preview.moved:,} companies would move")
+    started, cpu = time.perf_counter(), time.process_time()
     saved, moves = services.framework_save(actor=manager, criteria=changed, tier_a_min=framework.tier_a_min,
                                            tier_b_min=framework.tier_b_min, note="bench")
-    seconds = time.perf_counter() - started
-    print(f"save v{saved.version} and re-score everything:   {seconds:6.1f} s  {sum(moves.after.values()):,} "
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(f"save v{saved.version} and re-score everything:   {seconds:6.1f} s ({cpu:.1f} s CPU)  {sum(moves.after.values()):,} "
           f"companies, {moves.moved:,} moved, tiers {moves.after}")
     print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     print("target: re-scoring 1,000,000 companies < 10 s")
