@@ -248,3 +248,17 @@ def test_the_command_says_why_a_dead_job_is_left_alone(sam, capsys):
     out = capsys.readouterr().out
     assert f"import job {job.public_id} is failed; left alone: The process running the import" in out
     assert "Retry the import, or discard the file." in out
+
+
+def test_a_checked_list_whose_file_was_deleted_no_longer_offers_its_columns(client_for, sam):
+    job = uploads.import_upload(actor=sam, upload=SimpleUploadedFile("leads.csv", csv_bytes([HEADER, *ROWS])))
+    job = uploads.import_job_run(public_id=uploads.import_start(actor=sam, job=job, check_only=True).public_id)
+    client = client_for(sam)
+    preview = reverse("prospecting:import_preview", args=[job.public_id])
+    assert client.get(preview).status_code == 200
+    assert f'href="{preview}"' in client.get(reverse("prospecting:import_job", args=[job.public_id])).content.decode()
+    uploads.import_jobs_tidy(now=timezone.now() + timedelta(days=8))
+    response = client.get(preview)
+    assert response.status_code == 302 and response.url.endswith("/job/")
+    page = client.get(response.url).content.decode()
+    assert f'href="{preview}"' not in page and 'id="import-files-removed"' in page

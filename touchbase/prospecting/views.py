@@ -341,7 +341,7 @@ def import_preview(request, public_id):
         except ValidationError as exc:
             error, status = "; ".join(exc.messages), 400
     checked = job.check_only and job.status in (ImportStatus.DONE, ImportStatus.FAILED)
-    if job.status != ImportStatus.UPLOADED and not checked:
+    if (job.status != ImportStatus.UPLOADED and not checked) or job.files_removed_at:
         return redirect("prospecting:import_job", public_id=job.public_id)
     return render(request, "prospecting/import_preview.html", {
         "section": "leads", "preview": uploads.import_preview(actor=request.user, job=job), "error": error,
