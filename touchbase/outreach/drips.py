@@ -9,6 +9,8 @@ the outbox, the caps, the unsubscribe headers and the stop rules are the sequenc
 
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -112,13 +114,29 @@ def drip_create(*, actor, name: str, every_days: int = 15, tier: str = "", windo
     return drip
 
 
-def drip_update(*, actor, drip: Drip, every_days: int | None = None, tier: str | None = None) -> Drip:
-    """Change the cadence (for the pieces not sent yet) or the tier the drip goes to."""
+def _comma_list(value: str, *, upper: bool = False) -> str:
+    parts = Drip.split(value)
+    return ", ".join(p.upper() if upper else p for p in parts)
+
+
+def drip_update(*, actor, drip: Drip, every_days: int | None = None, tier: str | None = None,
+                industries: str | None = None, countries: str | None = None,
+                title_words: str | None = None) -> Drip:
+    """Change the cadence (for the pieces not sent yet) or the list: the tier and the saved filter."""
     _ensure_drip_editor(actor, drip)
     if every_days is not None:
         drip.every_days = every_days
     if tier is not None:
         drip.tier = tier
+    if industries is not None:
+        drip.industries = _comma_list(industries)
+    if countries is not None:
+        drip.countries = _comma_list(countries, upper=True)
+        bad = [c for c in Drip.split(drip.countries) if len(c) != 2 or not c.isalpha()]
+        if bad:
+            raise ValidationError({"countries": f"{bad[0]} is not a two-letter country code such as US."})
+    if title_words is not None:
+        drip.title_words = _comma_list(title_words)
     drip.full_clean()
     with transaction.atomic():
         drip.save()
@@ -146,11 +164,23 @@ def drip_pick(*, actor, drip: Drip, people) -> None:
 
 
 def drip_audience(drip: Drip):
-    """Everyone on the drip's list: people at the owner's companies of its tier, and those picked by hand."""
+    """Everyone on the drip's list: those picked by hand, and the people at the owner's companies that meet
+    every condition of the saved filter (tier, industries, countries, title words) when one is set."""
     wanted = Q(pk__in=drip.people.values("pk"))
+    conditions = []
     if drip.tier:
-        wanted |= Q(company__owner=drip.owner, company__fit__tier=drip.tier)
-    return Person.objects.filter(wanted).select_related("company", "owner").order_by("last_name", "first_name")
+        conditions.append(Q(company__fit__tier=drip.tier))
+    for field, values in (("company__industry__iexact", Drip.split(drip.industries)),
+                          ("company__country", Drip.split(drip.countries))):
+        if values:
+            conditions.append(functools.reduce(operator.or_, (Q(**{field: v}) for v in values)))
+    words = Drip.split(drip.title_words)
+    if words:
+        conditions.append(functools.reduce(operator.or_, (Q(title__icontains=w) for w in words)))
+    if conditions:
+        wanted |= functools.reduce(operator.and_, conditions, Q(company__owner=drip.owner))
+    return (Person.objects.filter(wanted).distinct().select_related("company", "owner")
+            .order_by("last_name", "first_name"))
 
 
 def why_not_drip(person: Person, drip: Drip) -> str | None:

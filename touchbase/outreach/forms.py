@@ -95,6 +95,12 @@ class DripSettingsForm(forms.Form):
     every_days = forms.IntegerField(min_value=1, max_value=365, label="Business days between pieces")
     tier = forms.ChoiceField(choices=DripForm.base_fields["tier"].choices, required=False,
                              label="Send to your companies of tier")
+    industries = forms.CharField(required=False, max_length=300, label="Only these industries",
+                                 help_text="Comma-separated, e.g. Robotics, Logistics. Empty: any.")
+    countries = forms.CharField(required=False, max_length=100, label="Only these countries",
+                                help_text="Two-letter codes, comma-separated, e.g. US, DE. Empty: any.")
+    title_words = forms.CharField(required=False, max_length=300, label="Only titles with one of",
+                                  help_text="Comma-separated words, e.g. VP, Head, Director. Empty: any title.")
 
 
 class DripPieceForm(forms.Form):

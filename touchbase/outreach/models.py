@@ -415,6 +415,12 @@ class Drip(models.Model):
                                                   help_text="Business days between two pieces (15 = three weeks).")
     tier = models.CharField(max_length=1, blank=True, choices=Tier.choices,
                             help_text="Everyone with an email at your companies of this tier.")
+    # A saved filter over the owner's companies and people, with the tier: every condition set must hold.
+    industries = models.CharField(max_length=300, blank=True, help_text="Company industries, comma-separated.")
+    countries = models.CharField(max_length=100, blank=True, help_text="Company countries (US, DE, ...), "
+                                                                       "comma-separated.")
+    title_words = models.CharField(max_length=300, blank=True, help_text="Words one of which the person's title "
+                                                                         "holds (VP, Head, ...), comma-separated.")
     people = models.ManyToManyField(Person, blank=True, related_name="picked_for_drips",
                                     help_text="People picked by hand, whatever their tier.")
     archived = models.BooleanField(default=False)
@@ -425,3 +431,14 @@ class Drip(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @staticmethod
+    def split(value: str) -> list[str]:
+        return [part.strip() for part in value.split(",") if part.strip()]
+
+    def describe_list(self) -> str:
+        """The saved filter in words ("tier A; industry Robotics"), or "picked" for hand-picked people only."""
+        parts = [f"tier {self.tier}"] if self.tier else []
+        parts += [f"{label} {', '.join(self.split(value))}" for label, value in (
+            ("industry", self.industries), ("country", self.countries), ("title has", self.title_words)) if value]
+        return "; ".join(parts) or "picked"

@@ -415,7 +415,7 @@ def _drip_page(request, drip: Drip, status: int = 200):
         "audience": [(p, p.pk in enrolled) for p in audience], "counts": drips.drip_status_counts(drip),
         "can_edit": drips.can_edit_drip(request.user, drip), "mailbox": services.mailbox_for(drip.owner),
         "piece_form": DripPieceForm(), "pick_form": DripPickForm(),
-        "settings_form": DripSettingsForm(initial={"every_days": drip.every_days, "tier": drip.tier}),
+        "settings_form": DripSettingsForm(initial={name: getattr(drip, name) for name in DripSettingsForm.base_fields}),
     }, status=status)
 
 
@@ -452,7 +452,7 @@ def drip_add_piece(request, pk: int):
 @require_POST
 def drip_settings(request, pk: int):
     def act(drip, data):
-        drips.drip_update(actor=request.user, drip=drip, every_days=data["every_days"], tier=data["tier"])
+        drips.drip_update(actor=request.user, drip=drip, **data)
         return "Saved."
     return _drip_action(request, pk, DripSettingsForm, act)
 

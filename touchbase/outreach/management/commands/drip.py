@@ -26,7 +26,7 @@ class Command(BaseCommand):
             for drip in Drip.objects.filter(archived=False).select_related("owner"):
                 counts = drips.drip_status_counts(drip)
                 pieces = drip.sequence.steps.count()
-                self.stdout.write(f"{drip.name}\t{drip.owner.email}\t{f'tier {drip.tier}' if drip.tier else 'picked'}"
+                self.stdout.write(f"{drip.name}\t{drip.owner.email}\t{drip.describe_list()}"
                                   f"\tevery {drip.every_days} business days\t{pieces} pieces"
                                   f"\t{counts['active'] + counts['paused']} getting it\t{counts['replied']} replied")
             return
