@@ -262,3 +262,15 @@ def test_a_checked_list_whose_file_was_deleted_no_longer_offers_its_columns(clie
     assert response.status_code == 302 and response.url.endswith("/job/")
     page = client.get(response.url).content.decode()
     assert f'href="{preview}"' not in page and 'id="import-files-removed"' in page
+
+
+def test_a_discarded_upload_cannot_be_imported_after_all(client_for, sam):
+    job = uploads.import_upload(actor=sam, upload=SimpleUploadedFile("leads.csv", csv_bytes([HEADER, *ROWS])))
+    uploads.import_discard(actor=sam, job=job)
+    with pytest.raises(uploads.ImportRefused, match="file has been deleted; upload the list again"):
+        uploads.import_start(actor=sam, job=job)
+    response = client_for(sam).post(reverse("prospecting:import_preview", args=[job.public_id]),
+                                    {"action": "import", "kind": "people"})
+    assert response.status_code == 302 and response.url.endswith("/job/")
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DISCARDED and Person.objects.count() == 0

@@ -217,6 +217,8 @@ def _ensure_can_change(actor, job: ImportJob) -> None:
         raise ImportRefused("This list is being imported; its mapping can no longer change.", status=409)
     if job.status == ImportStatus.DONE and not job.check_only:
         raise ImportRefused("This list has been imported; upload it again to import it once more.", status=409)
+    if job.status == ImportStatus.DISCARDED or job.files_removed_at:
+        raise ImportRefused("This upload's file has been deleted; upload the list again.", status=410)
 
 
 def import_remap(*, actor, job: ImportJob, kind: str, columns: dict[int, str]) -> ImportJob:
