@@ -118,6 +118,20 @@ def sequence_create(*, actor, name: str, window_start=None, window_end=None, win
     return sequence
 
 
+def sequence_archive(*, actor, sequence: Sequence, archived: bool = True) -> Sequence:
+    """Put a sequence away (nobody new is enrolled; people already in it go on to the end) or bring it back."""
+    _ensure_sequence_editor(actor, sequence)
+    if hasattr(sequence, "drip"):
+        raise ValidationError(f"“{sequence}” runs a drip; archive the drip instead.")
+    sequence.archived = archived
+    fields = ["archived", "updated_at"]
+    if archived and sequence.auto_enroll_key_contacts:
+        sequence.auto_enroll_key_contacts, sequence.auto_enroll_since = False, None
+        fields += ["auto_enroll_key_contacts", "auto_enroll_since"]
+    sequence.save(update_fields=fields)
+    return sequence
+
+
 def _thread_root(sequence: Sequence, position: int) -> Step | None:
     """The new-thread email a follow-up at `position` forwards: the nearest one before it."""
     return (sequence.steps.filter(position__lt=position, kind__in=[StepKind.EMAIL, StepKind.MANUAL_EMAIL])

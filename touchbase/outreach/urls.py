@@ -15,6 +15,7 @@ urlpatterns = [
     path("sequences/<int:pk>/steps/", views.step_add, name="step_add"),
     path("sequences/<int:pk>/enroll-tier/", views.sequence_enroll_tier, name="sequence_enroll_tier"),
     path("sequences/<int:pk>/enroll/", views.sequence_enroll_people, name="sequence_enroll_people"),
+    path("sequences/<int:pk>/archive/", views.sequence_archive, name="sequence_archive"),
     path("sequences/<int:pk>/auto-enroll/", views.sequence_auto_enroll, name="sequence_auto_enroll"),
     path("steps/<int:pk>/", views.step_edit, name="step_edit"),
     path("steps/<int:pk>/delete/", views.step_delete, name="step_delete"),

@@ -54,13 +54,14 @@ def _form_errors(form, exc: ValidationError) -> None:
 
 @require_GET
 def home(request):
-    sequences = Sequence.objects.filter(archived=False, drip__isnull=True).select_related("owner").annotate(
+    archived = request.GET.get("archived") == "1"
+    sequences = Sequence.objects.filter(archived=archived, drip__isnull=True).select_related("owner").annotate(
         steps_count=Count("steps", distinct=True),
         running=Count("enrollments", filter=Q(enrollments__status__in=services.RUNNING), distinct=True),
         replied=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.REPLIED), distinct=True),
     )
     return render(request, "outreach/home.html", {
-        "sequences": sequences, "mailbox": services.mailbox_for(request.user),
+        "sequences": sequences, "mailbox": services.mailbox_for(request.user), "archived": archived,
     })
 
 
@@ -166,6 +167,20 @@ def sequence_enroll_tier(request, pk: int):
         (messages.success if result.enrolled else messages.warning)(request, result.summary())
         for _, reason in result.refused:
             messages.error(request, f"Not enrolled: {reason}")
+    return redirect("outreach:sequence", pk=sequence.pk)
+
+
+@require_POST
+def sequence_archive(request, pk: int):
+    sequence = get_object_or_404(Sequence.objects.select_related("owner"), pk=pk)
+    archived = request.POST.get("archived") == "1"
+    try:
+        services.sequence_archive(actor=request.user, sequence=sequence, archived=archived)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"“{sequence}” archived: nobody new is enrolled; people in it go on to the end."
+                         if archived else f"“{sequence}” is back.")
     return redirect("outreach:sequence", pk=sequence.pk)
 
 
