@@ -17,6 +17,7 @@ held for the seller to confirm, never sent again blindly.
 from __future__ import annotations
 
 import binascii
+import contextlib
 import functools
 import hashlib
 import logging
@@ -548,7 +549,7 @@ class Senders:
             # settle_unsure resolves from the Sent folder: never a second send.
             for message, _ in done:
                 self.unmarked[message.mailbox_id] -= 1
-            with transaction.atomic():
+            with transaction.atomic() if len(done) > 1 else contextlib.nullcontext():
                 for message, outcome in done:
                     self.counts[f"mail {_record(message, outcome, self.now)}"] += 1
             if not wait:
@@ -596,6 +597,13 @@ class _AlreadySent(Exception):
     pass
 
 
+@functools.cache
+def _mark_sql() -> str:
+    # As SQL for the same reason as the claim: compiling the ORM's UPDATE cost more than running it.
+    return (f"UPDATE {connection.ops.quote_name(OutboxMessage._meta.db_table)} SET state = %s, sent_at = %s, "
+            f"held_reason = '', error = '', touch_id = %s WHERE id = %s AND state <> %s")
+
+
 def _mark_sent(message: OutboxMessage, now: datetime) -> None:
     enrollment = message.enrollment
     where = (f"piece {message.step.position} of the drip {enrollment.drip}" if enrollment.drip_id
@@ -606,9 +614,11 @@ def _mark_sent(message: OutboxMessage, now: datetime) -> None:
                                   summary=f"“{message.subject}” ({where})", source=Source.SEQUENCE, happened_at=now)
             # The touch first, so one UPDATE both marks the message and links it; marked already (settled
             # from the Sent folder meanwhile) takes the touch back.
-            if not OutboxMessage.objects.filter(pk=message.pk).exclude(state=OutboxState.SENT).update(
-                    state=OutboxState.SENT, sent_at=now, held_reason="", error="", touch=touch):
-                raise _AlreadySent
+            with connection.cursor() as cursor:
+                cursor.execute(_mark_sql(), [OutboxState.SENT, connection.ops.adapt_datetimefield_value(now),
+                                             touch.pk, message.pk, OutboxState.SENT])
+                if cursor.rowcount != 1:
+                    raise _AlreadySent
     except _AlreadySent:
         pass
 
