@@ -274,3 +274,11 @@ def test_a_discarded_upload_cannot_be_imported_after_all(client_for, sam):
     assert response.status_code == 302 and response.url.endswith("/job/")
     job.refresh_from_db()
     assert job.status == ImportStatus.DISCARDED and Person.objects.count() == 0
+
+
+def test_the_worker_round_fails_a_dead_import(sam, capsys):
+    job = as_if_running(queued_job(sam), pid=ended_pid())
+    call_command("worker", "--once")
+    assert "import jobs failed as stuck: 1" in capsys.readouterr().out
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED
