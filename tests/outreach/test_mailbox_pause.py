@@ -99,3 +99,12 @@ def test_the_resume_command(paused, capsys):
     assert "sam@example.com sends again (it was paused: 2 of 50 sent today" in capsys.readouterr().out
     with pytest.raises(CommandError, match="sam@example.com is not paused"):
         call_command("mailbox", "resume", "sam@example.com")
+
+
+def test_the_task_is_on_todays_page_until_the_mailbox_is_resumed(sam, paused, client_for):
+    from django.urls import reverse
+
+    today = reverse("crm:today")
+    assert "Your mailbox was paused: 2 of 50 sent today bounced hard." in client_for(sam).get(today).content.decode()
+    mailbox_resume(actor=sam, mailbox=paused)
+    assert "Your mailbox was paused" not in client_for(sam).get(today).content.decode()
