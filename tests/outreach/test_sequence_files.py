@@ -158,3 +158,15 @@ def test_the_command_loads_and_exports(sam, sams_mailbox, tmp_path, capsys):
         call_command("sequence", "load", str(path))
     with pytest.raises(CommandError, match="No sequence named 'Nope'"):
         call_command("sequence", "export", "Nope")
+
+
+def test_a_step_typed_in_the_browser_round_trips_with_people_in_it(sam, sams_mailbox, reno, dana):
+    # Browsers send CRLF line ends, and the step form offers a follow-up mode on every kind of step.
+    from touchbase.outreach.services import step_save
+
+    first = reno.steps.get(position=1)
+    step_save(actor=sam, sequence=reno, step=first, kind="email", subject="Reno picking",
+              body=FIRST_EMAIL.replace("\n", "\r\n"), follow_up_mode="reply")
+    sequence_enroll(actor=sam, sequence=reno, people=[dana])
+    result = load(export(reno), "exported.toml")
+    assert not result.steps_changed

@@ -188,8 +188,15 @@ def parse(text: str, source: str = "<sequence>") -> SequenceSpec:
 # Loading
 
 
-def _as_written(step) -> tuple:
-    return (step.kind, step.delay_days, step.subject.strip(), step.body, step.follow_up_mode)
+def _lines(text: str) -> str:
+    # A body typed in the browser has CRLF line ends; TOML (and tomli-w) write LF. The same text either way.
+    return text.replace("\r\n", "\n")
+
+
+def _as_written(kind: str, delay_days: int, subject: str, body: str, follow_up_mode: str) -> tuple:
+    """What makes two steps the same; the follow-up mode only matters on a follow-up."""
+    mode = follow_up_mode if kind == StepKind.FOLLOW_UP else ""
+    return (kind, delay_days, subject.strip(), _lines(body), mode)
 
 
 def _step_problem(exc: ValidationError) -> str:
@@ -243,7 +250,8 @@ def _steps_differ(existing: list[Step], wanted: list[StepSpec]) -> bool:
         return True
     for step, spec in zip(existing, wanted, strict=True):
         body = spec.body or (services.FOLLOW_UP_NOTE if spec.kind == StepKind.FOLLOW_UP else "")
-        if _as_written(step) != (spec.kind, spec.delay_days, spec.subject.strip(), body, spec.follow_up_mode):
+        if (_as_written(step.kind, step.delay_days, step.subject, step.body, step.follow_up_mode)
+                != _as_written(spec.kind, spec.delay_days, spec.subject, body, spec.follow_up_mode)):
             return True
     return False
 
@@ -310,7 +318,7 @@ def export(sequence: Sequence) -> str:
         if step.subject:
             row["subject"] = step.subject
         if step.body:
-            row["body"] = step.body
+            row["body"] = _lines(step.body)
         if step.kind == StepKind.FOLLOW_UP:
             row["follow_up"] = step.follow_up_mode
         steps.append(row)
