@@ -82,7 +82,7 @@ def test_the_monday_mail_shows_png_charts_by_cid_and_the_numbers_in_text(quarter
 
     html, text, images = parts_of(received["sam@example.com"])
     shown = re.findall(r'<img src="cid:([^"]+)" alt="([^"]+)"', html)
-    assert {cid for cid, _alt in shown} == set(images) and len(images) == 5  # every chart, each attached
+    assert {cid for cid, _alt in shown} == set(images) and len(images) == 6  # every chart, each attached
     for cid, part in images.items():
         assert part.get_content_disposition() == "inline"
         width, height, raw = png_pixels(part.get_content())
@@ -107,7 +107,7 @@ def test_an_empty_week_still_mails_charts_and_says_it_is_empty(quarter, smtp, mo
     _rcpt, message = next((r, m) for r, m in smtp.messages if r == ["sam@example.com"])
     html, text, images = parts_of(message)
     assert "This report is empty" in html and "This report is empty" in text
-    assert len(images) == 5 and all(png_pixels(part.get_content())[0] >= 1000 for part in images.values())
+    assert len(images) == 6 and all(png_pixels(part.get_content())[0] >= 1000 for part in images.values())
 
 
 def test_a_chart_rasterised_keeps_its_lettering():
@@ -127,7 +127,7 @@ def test_a_chart_the_renderer_refuses_goes_in_words_and_the_mail_still_goes(quar
     call_command("report", "weekly", period="2026-W48", email=True)
     _rcpt, message = next((r, m) for r, m in smtp.messages if r == ["sam@example.com"])
     html, _text, images = parts_of(message)
-    assert len(images) == 4 and not any(cid.startswith("funnel-") for cid in images)
+    assert len(images) == 5 and not any(cid.startswith("funnel-") for cid in images)
     assert '<p style="margin:0">Stages: deals that entered, and the share that moved forward: ' in html
 
 

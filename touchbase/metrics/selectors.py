@@ -340,6 +340,8 @@ def _draw(report: Report, now: datetime, pool: list, figures) -> None:
     report.charts["touches"] = _trend_chart(period, scope, Measure.TOUCHES, "Touches", lambda p: figures(p).touches, pool)
     report.charts["meetings"] = _trend_chart(period, scope, Measure.MEETINGS, "Meetings held",
                                              lambda p: figures(p).meetings, pool)
+    report.charts["conversations"] = _trend_chart(period, scope, Measure.NEW_CONVERSATIONS, "New conversations",
+                                                  lambda p: m.new_conversations(p, scope), pool)
     report.charts["funnel"] = charts.funnel(
         "Stages: deals that entered, and the share that moved forward",
         [(s.stage.name, s.entered, _fmt(s.conversion, Unit.PERCENT)) for s in report.flow])
