@@ -207,6 +207,23 @@ def test_the_tier_list_shows_each_company_s_tags(client_for, sam, acme, framewor
     with django_assert_max_num_queries(12):
         html = client.get(reverse("prospecting:tier_list")).content.decode()
     row = html.split(f'href="{reverse("crm:company_detail", args=[acme.pk])}"')[1].split("</tr>")[0]
-    assert '<span class="badge">partner</span>' in row and "&lt;b&gt;vip&lt;/b&gt;" in row
+    assert '<a class="badge" href="?tier=&amp;tag=partner">partner</a>' in row and "&lt;b&gt;vip&lt;/b&gt;" in row
     assert 'class="tags"' not in html.split(f'href="{reverse("crm:company_detail", args=[plain.pk])}"')[1] \
         .split("</tr>")[0]
+
+
+def test_the_tier_list_filters_by_tag(client_for, sam, acme, framework):
+    from touchbase.crm import services as crm
+
+    other = crm.company_create(actor=sam, name="Other Co", industry="Robotics")
+    qualifiers.qualifier_update(actor=sam, company=acme, tags=["partner", "event 2026"])
+    qualifiers.qualifier_update(actor=sam, company=other, tags=["partners"])
+    client = client_for(sam)
+    html = client.get(reverse("prospecting:tier_list"), {"tag": " Partner "}).content.decode()
+    assert "Acme Robotics" in html and "Other Co" not in html and 'id="tag-filter"' in html
+    html = client.get(reverse("prospecting:tier_list"), {"tag": "event 2026", "tier": "B"}).content.decode()
+    assert "Acme Robotics" in html
+    html = client.get(reverse("prospecting:tier_list"), {"tag": "event 2026", "tier": "A"}).content.decode()
+    assert "Acme Robotics" not in html and "No scored companies in tier A tagged event 2026 yet." in html
+    html = client.get(reverse("prospecting:tier_list")).content.decode()
+    assert "Acme Robotics" in html and "Other Co" in html

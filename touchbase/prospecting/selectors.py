@@ -10,6 +10,7 @@ Python rules.
 
 from django.db import connection
 from django.db.models import Count
+from django.db.models.expressions import RawSQL
 
 from touchbase.crm.models import Person
 
@@ -192,10 +193,16 @@ def id_filters(ids) -> list[tuple[str, list]]:
             for part in (wanted[i:i + IDS_PER_STATEMENT] for i in range(0, len(wanted), IDS_PER_STATEMENT))]
 
 
-def tier_list(*, tier: str | None = None):
-    """Scored companies, A first and the best score first within a tier."""
+def tier_list(*, tier: str | None = None, tag: str = ""):
+    """Scored companies, A first and the best score first within a tier; only those tagged `tag` if given."""
     fits = CompanyFit.objects.select_related("company", "company__owner", "company__qualifier").order_by(
         "tier", "-score", "company__name")
+    if tag:
+        if connection.vendor == "postgresql":
+            fits = fits.filter(company__qualifier__tags__contains=[tag])
+        else:  # Django has no JSON `contains` on SQLite
+            fits = fits.filter(company_id__in=RawSQL(
+                "SELECT q.company_id FROM prospecting_qualifier q, json_each(q.tags) t WHERE t.value = %s", [tag]))
     return fits.filter(tier=tier) if tier else fits
 
 

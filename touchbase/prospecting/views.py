@@ -24,6 +24,7 @@ from touchbase.crm.selectors import paginate
 from . import inbound, qualifiers, selectors, services, uploads
 from .files import BadFile
 from .forms import FrameworkForm
+from .framework import TAG_MAX, tag_text
 from .models import Away, Framework, Holiday, ImportJob, ImportStatus, InboundForm, RoutingRule
 
 
@@ -31,11 +32,12 @@ from .models import Away, Framework, Holiday, ImportJob, ImportStatus, InboundFo
 def tier_list(request):
     tier = request.GET.get("tier", "")
     tier = tier if tier in services.TIERS else ""
-    page = paginate(selectors.tier_list(tier=tier or None), request.GET.get("page"))
+    tag = tag_text(request.GET.get("tag", ""))[:TAG_MAX]
+    page = paginate(selectors.tier_list(tier=tier or None, tag=tag), request.GET.get("page"))
     framework = services.framework_current()
     contacts = selectors.key_contacts([fit.company_id for fit in page], services.scorer_for(framework))
     return render(request, "prospecting/tier_list.html", {
-        "section": "leads", "page": page, "tier": tier, "counts": selectors.tier_counts(),
+        "section": "leads", "page": page, "tier": tier, "tag": tag, "counts": selectors.tier_counts(),
         "framework": framework, "rows": [(fit, contacts.get(fit.company_id, [])) for fit in page],
     })
 
