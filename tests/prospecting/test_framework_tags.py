@@ -227,3 +227,15 @@ def test_the_tier_list_filters_by_tag(client_for, sam, acme, framework):
     assert "Acme Robotics" not in html and "No scored companies in tier A tagged event 2026 yet." in html
     html = client.get(reverse("prospecting:tier_list")).content.decode()
     assert "Acme Robotics" in html and "Other Co" in html
+
+
+def test_the_framework_editor_lists_the_tags_and_custom_fields_in_use(client_for, maya, sam, acme):
+    from touchbase.crm import services as crm
+
+    other = crm.company_create(actor=sam, name="Other Co")
+    qualifiers.qualifier_update(actor=sam, company=acme, tags=["partner", "<i>x</i>"], custom={"crm_used": "sfdc"})
+    qualifiers.qualifier_update(actor=sam, company=other, tags=["partner"], custom={"crm_used": "x", "seats": "4"})
+    html = client_for(maya).get(reverse("prospecting:framework")).content.decode()
+    vocabulary = html.split('id="vocabulary"')[1].split("</p>")[0]
+    assert "Tags in use: <code>partner</code> (2), <code>&lt;i&gt;x&lt;/i&gt;</code> (1)." in vocabulary
+    assert "Custom fields in use: <code>crm_used</code> (2), <code>seats</code> (1)." in vocabulary

@@ -225,3 +225,26 @@ def key_contacts(company_ids: list[int], scorer: Scorer) -> dict[int, list[Perso
             person.gaps = [name for name in ("email", "phone") if not getattr(person, name)]
             contacts.setdefault(person.company_id, []).append(person)
     return contacts
+
+
+def qualifier_vocabulary(*, limit: int = 40) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """The tags and the custom field names sellers use, most used first, with how many companies have each.
+
+    What a manager writing a `has_tag` or `custom_value` criterion needs to spell it as the data does.
+    """
+    if connection.vendor == "postgresql":
+        tags = ("SELECT t, COUNT(*) FROM prospecting_qualifier q, jsonb_array_elements_text(q.tags) t "
+                "WHERE q.tags <> '[]'::jsonb GROUP BY t ORDER BY COUNT(*) DESC, t LIMIT %s")
+        names = ("SELECT k, COUNT(*) FROM prospecting_qualifier q, jsonb_object_keys(q.custom) k "
+                 "WHERE q.custom <> '{}'::jsonb GROUP BY k ORDER BY COUNT(*) DESC, k LIMIT %s")
+    else:
+        tags = ("SELECT t.value, COUNT(*) FROM prospecting_qualifier q, json_each(q.tags) t "
+                "WHERE q.tags <> '[]' AND t.type = 'text' GROUP BY t.value ORDER BY COUNT(*) DESC, t.value LIMIT %s")
+        names = ("SELECT t.key, COUNT(*) FROM prospecting_qualifier q, json_each(q.custom) t "
+                 "WHERE q.custom <> '{}' GROUP BY t.key ORDER BY COUNT(*) DESC, t.key LIMIT %s")
+    with connection.cursor() as cursor:
+        cursor.execute(tags, [limit])
+        found_tags = [(str(tag), count) for tag, count in cursor.fetchall()]
+        cursor.execute(names, [limit])
+        found_names = [(str(name), count) for name, count in cursor.fetchall()]
+    return found_tags, found_names

@@ -99,7 +99,9 @@ def framework_edit(request):
                                                  tier_b_min=data["tier_b_min"])
     else:
         form = FrameworkForm.for_framework(framework)
+    tags, custom_fields = selectors.qualifier_vocabulary() if request.user.is_manager else ([], [])
     return render(request, "prospecting/framework.html", {
+        "tags_in_use": tags, "custom_fields_in_use": custom_fields,
         "section": "leads", "framework": framework, "form": form, "preview": preview,
         "can_edit": request.user.is_manager, "versions": Framework.objects.select_related("created_by")[:10],
     })
