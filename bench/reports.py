@@ -2,16 +2,18 @@
 
     .venv/bin/python bench/reports.py [--deals 100000 --touches 2000000 --stage-changes 300000]
                                       [--postgres postgres://postgres@127.0.0.1:5432/touchbase_metrics_bench]
-                                      [--db PATH] [--runs 5]
+                                      [--db PATH] [--runs 5] [--reuse]
 
 Generates a sales team's two years (10 sellers, 100,000 deals in USD and EUR,
 300,000 stage changes, 2,000,000 touches) as CSV files, loads them into SQLite
 (or, with --postgres, into that PostgreSQL database through COPY; run the
-script once for each) and into DuckDB (from Parquet written by DuckDB
+script once for each; --reuse keeps a loaded one) with the touch rollups
+counted once after the load, and into DuckDB (from Parquet written by DuckDB
 itself), then prints for the last full week, month and quarter:
 
-- the median (and CPU) time to draw the company report page, as a manager,
-  in-process through django.test.Client, with its query count;
+- the median time to draw the company report page, as a manager, in-process
+  through django.test.Client, with our CPU time, the PostgreSQL backend's CPU
+  time (read from /proc when the server is local) and the query count;
 - the median time of the report's headline aggregates for the period (touches
   by kind, people touched, new conversations, pipeline created, won and lost,
   stage entries, forecast) in touchbase's queries and in DuckDB's SQL over the
@@ -60,6 +62,9 @@ def parse_args():
     parser.add_argument("--db", type=Path, help="SQLite file to build into, or to reuse if it holds data")
     parser.add_argument("--postgres", default="", help="measure this PostgreSQL database instead of SQLite "
                         "(it is emptied first: give a database of its own)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --postgres: keep that database when it holds the bench's data already "
+                             "(it is loaded, not dropped, the first time)")
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--proposed-indexes", action="store_true",
                         help="measure again after adding the indexes proposed for crm (PROPOSED_INDEXES)")
@@ -213,16 +218,20 @@ def load(writers: dict) -> None:
     """Bulk-load the CSVs: executemany on SQLite (indexes built after), COPY on PostgreSQL."""
     from django.db import connection, transaction
 
+    from touchbase.crm import rollup
+
     connection.ensure_connection()
     tables = [w.model._meta.db_table for w in writers.values()]
     if connection.vendor == "sqlite":
         raw = connection.connection
         raw.execute("PRAGMA cache_size = -400000")
-        indexes = raw.execute("SELECT name, sql FROM sqlite_master WHERE type='index' AND sql IS NOT NULL AND "
-                              f"tbl_name IN ({','.join('?' * len(tables))})", tables).fetchall()
+        # Indexes and the rollup triggers go while the rows load, and the rollups are counted once after.
+        indexes = raw.execute("SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+                              f"AND sql IS NOT NULL AND tbl_name IN ({','.join('?' * len(tables))})",
+                              tables).fetchall()
         with transaction.atomic():
-            for name, _sql in indexes:
-                raw.execute(f'DROP INDEX "{name}"')
+            for kind, name, _sql in indexes:
+                raw.execute(f'DROP {kind.upper()} "{name}"')
             for writer in writers.values():
                 with writer.path.open(newline="") as f:
                     reader = csv.reader(f)
@@ -231,11 +240,13 @@ def load(writers: dict) -> None:
                            f'VALUES ({", ".join("?" * len(header))})')
                     rows = ([None if v == NULL else v for v in row] for row in reader)
                     raw.executemany(sql, rows)
-            for _name, sql in indexes:
+            for _kind, _name, sql in indexes:
                 raw.execute(sql)
+            rollup.rebuild(connection)
         raw.execute("ANALYZE")
     else:
         with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE crm_touch DISABLE TRIGGER USER")
             for writer in writers.values():
                 with writer.path.open() as f:
                     header = f.readline().strip()
@@ -245,22 +256,55 @@ def load(writers: dict) -> None:
                             copy.write(chunk)
                 cursor.execute(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                                f"(SELECT MAX(id) FROM \"{table}\"))")
-            cursor.execute("ANALYZE")
+        # Apart from the load: its deferred foreign-key checks keep the table from being altered until it commits.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE crm_touch ENABLE TRIGGER USER")
+            rollup.rebuild(connection)
+        # VACUUM too: index-only scans need the visibility map, which freshly copied rows do not have yet.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
     connection.close()
 
 
 # -- measuring -----------------------------------------------------------------
 
 
+def server_cpu_ms() -> float | None:
+    """CPU time so far of this connection's PostgreSQL backend, read from /proc (the server is local).
+
+    On a machine others load, wall time swings; the client's CPU plus the
+    server's is what the report itself costs. None on SQLite (it runs in our
+    own process, so process_time has it) or when the backend is not local.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def timed(fn, runs: int):
+    """Median wall ms, our CPU ms, the database server's CPU ms (PostgreSQL; None on SQLite), and fn's result."""
     fn()
-    wall, cpu = [], []
+    wall, cpu, server = [], [], []
     for _ in range(runs):
+        before = server_cpu_ms()
         t, c = time.perf_counter(), time.process_time()
         result = fn()
         wall.append((time.perf_counter() - t) * 1000)
         cpu.append((time.process_time() - c) * 1000)
-    return statistics.median(wall), statistics.median(cpu), result
+        after = server_cpu_ms()
+        if before is not None and after is not None:
+            server.append(after - before)
+    return (statistics.median(wall), statistics.median(cpu), result,
+            statistics.median(server) if server else None)
 
 
 def touchbase_aggregates(period):
@@ -369,7 +413,7 @@ def measure(label: str, args, duck) -> None:
     client = Client()
     manager = User.objects.get(email="manager@bench.local")
     client.force_login(manager)
-    print(f"{'report':<12}{'page ms':>9}{'cpu ms':>8}{'queries':>9}{'aggr ms':>9}{'duckdb ms':>10}"
+    print(f"{'report':<12}{'page ms':>9}{'cpu ms':>8}{'db cpu':>8}{'queries':>9}{'aggr ms':>9}{'duckdb ms':>10}"
           f"{'ratio':>7}  agree")
     now = timezone.now()
     for kind in PeriodKind:
@@ -377,17 +421,19 @@ def measure(label: str, args, duck) -> None:
         period = current_period(kind, now, manager.time_zone).previous()
         url = f"/reports/{kind.adjective}/{period.name}"
         assert client.get(url).status_code == 200, url
-        page_ms, page_cpu, _ = timed(lambda url=url: client.get(url), args.runs)
+        page_ms, page_cpu, _, page_db = timed(lambda url=url: client.get(url), args.runs)
         with CaptureQueriesContext(connection) as captured:
             client.get(url)
-        ours_ms, _cpu, ours = timed(lambda period=period: touchbase_aggregates(period), args.runs)
-        duck_ms, _cpu, theirs = timed(lambda period=period: duck_aggregates(duck, period), args.runs)
+        ours_ms, _cpu, ours, _db = timed(lambda period=period: touchbase_aggregates(period), args.runs)
+        duck_ms, _cpu, theirs, _db = timed(lambda period=period: duck_aggregates(duck, period), args.runs)
         differ = [k for k in ours if ours[k] != theirs[k]]
         agree = "yes" if not differ else "NO: " + ", ".join(f"{k} {ours[k]} vs {theirs[k]}" for k in differ)
-        print(f"{period.name:<12}{page_ms:>9.0f}{page_cpu:>8.0f}"
+        db_cpu = "-" if page_db is None else f"{page_db:.0f}"
+        print(f"{period.name:<12}{page_ms:>9.0f}{page_cpu:>8.0f}{db_cpu:>8}"
               f"{len(captured.captured_queries):>9}{ours_ms:>9.0f}{duck_ms:>10.1f}{ours_ms / duck_ms:>7.1f}  {agree}")
     print(f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; medians of {args.runs} runs after a warm-up; "
-          "'aggr' is the headline aggregates alone, the part DuckDB repeats)")
+          "'cpu' is ours, 'db cpu' the PostgreSQL backend's (SQLite's is in ours); "
+          "'aggr' is the headline aggregates alone, the part DuckDB repeats, and 'ratio' ours over DuckDB's)")
 
 
 def main() -> None:
@@ -395,7 +441,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="touchbase-bench-data-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     db = args.db or folder / "reports.sqlite3"
-    if args.postgres:
+    if args.postgres and not args.reuse:
         recreate(args.postgres)
     configure(args.postgres or f"sqlite:///{Path(db).expanduser().resolve()}")
     from django.core.management import call_command
