@@ -97,3 +97,17 @@ def test_an_imap_outage_shows_on_the_mailbox_and_idle_comes_back_when_it_is_fixe
     assert seen["error"].startswith("connect:")
     assert status(enrollment) == "replied"
     assert Mailbox.objects.get().imap_error == ""
+
+
+def test_without_idle_the_loop_reads_the_inbox_at_its_poll_interval(sam, dana, reno, sams_full_mailbox, dovecot,
+                                                                   smtp_server):
+    enrollment = started(sam, reno, dana)
+    [first] = dovecot.messages("dana@acme.example")
+    send(smtp_server, reply(first))
+    give_up = threading.Event()
+    timer = threading.Timer(GIVE_UP_SECONDS, give_up.set)
+    timer.daemon = True
+    timer.start()
+    worker.run_forever(poll_every=timedelta(seconds=0.2), watchers=None, report=lambda counts: None,
+                       stop=lambda: give_up.is_set() or status(enrollment) != "active")
+    assert status(enrollment) == "replied"
