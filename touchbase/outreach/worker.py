@@ -540,7 +540,7 @@ class Senders:
                     done.append(self.results.get_nowait())
             except queue.Empty:
                 pass
-            outstanding = self.unmarked[mailbox_id] if mailbox_id else sum(self.unmarked.values())
+            outstanding = self.unmarked[mailbox_id] if mailbox_id is not None else sum(self.unmarked.values())
             if not done and wait and outstanding:
                 done.append(self.results.get())
             if not done:
