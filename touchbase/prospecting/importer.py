@@ -70,7 +70,8 @@ class RejectedRows:
 
     def __init__(self, path: Path, header: list[str]):
         self.path = Path(f"{path}.rejected.csv")
-        self.partial = Path(f"{self.path}.part")
+        # Two imports of one file at once (the web app and the CLI) must not write into the same partial file.
+        self.partial = Path(f"{self.path}.{os.getpid()}.part")
         self.header = header
         self.file = None
         self.writer = None
@@ -567,6 +568,9 @@ class PeopleImport(_Chunks):
                                f"(SELECT n, {columns} {once} UNION ALL SELECT n, {columns} FROM import_fresh) new "
                                f"ORDER BY n", params)
                 created = cursor.rowcount
+                # Fresh statistics before the tiering reads these tables: planned for the tables as they
+                # were (empty, say), its correlated lookups become a scan of every person per company set.
+                cursor.execute("ANALYZE crm_person, crm_company")
             else:
                 # Ids are the row numbers above the highest id ever used (the import holds the write
                 # lock), so they follow the file without sorting a million rows; gaps are harmless.
