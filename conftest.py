@@ -22,6 +22,14 @@ def _fast_passwords(request):
     request.getfixturevalue("settings").PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_monday_mail(request):
+    # The worker mails last week's reports on Monday mornings; tests whose clock lands there would
+    # send them. Tests of the Monday mail set REPORT_MAIL_HOUR themselves.
+    if request.config.pluginmanager.has_plugin("django"):
+        request.getfixturevalue("settings").REPORT_MAIL_HOUR = None
+
+
 def _user(email, role, first, last):
     from touchbase.accounts.models import User
 

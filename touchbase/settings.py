@@ -227,6 +227,11 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are both on; set one (STARTTLS on 587, or TLS on 465)")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "touchbase@localhost")
+# The hour on Monday, in each person's time zone, from which the worker mails last week's report; "off": never.
+REPORT_MAIL_HOUR = None if (os.environ.get("REPORT_MAIL_HOUR") or "").strip().lower() == "off" else env_int(
+    "REPORT_MAIL_HOUR", 7)
+if REPORT_MAIL_HOUR is not None and not 0 <= REPORT_MAIL_HOUR <= 23:
+    raise ImproperlyConfigured(f"REPORT_MAIL_HOUR={REPORT_MAIL_HOUR} is not an hour from 0 to 23 (or off)")
 REPORT_CURRENCY = env_choice("REPORT_CURRENCY", "USD", ["USD", "EUR", "GBP", "CAD", "AUD", "CHF", "JPY", "INR", "SEK"])
 
 LOGGING = {

@@ -95,3 +95,12 @@ def test_the_toggle_on_the_sequence_page(sam, ravi, reno, client_for):
     client_for(sam).post(f"/outreach/sequences/{reno.pk}/auto-enroll/", {"on": "0"})
     reno.refresh_from_db()
     assert not reno.auto_enroll_key_contacts
+
+
+def test_the_worker_round_enrolls_them_by_itself(sam, acme, auto_reno):
+    from touchbase.outreach.worker import run_once
+
+    newcomer(sam, acme, "Lee", "VP Supply Chain")
+    assert run_once()["auto-enrolled"] == 1
+    assert enrolled_in(auto_reno) == ["Lee"]
+    assert "auto-enrolled" not in run_once()  # nobody new: nothing counted

@@ -1,7 +1,9 @@
 """The Monday mail: last week's report to every active seller (their own), manager and admin (the company's).
 
-Run by `touchbase report weekly --email` from cron on Monday morning. Each
-recipient's "last week" is the last full week in their own time zone. A row in
+Sent by the worker (`weekly_mail_due`, each round) once it is Monday
+REPORT_MAIL_HOUR o'clock or later in the recipient's own time zone, or by
+`touchbase report weekly --email` from cron. Each recipient's "last week" is
+the last full week in their own time zone. A row in
 ReportSent per recipient and period makes a second run that Monday a no-op,
 and the row is written only after the mail went out, so a failed send is
 retried by the next run.
@@ -14,7 +16,9 @@ are attached.
 """
 
 import logging
+import smtplib
 import zoneinfo
+from datetime import timedelta
 from email.mime.image import MIMEImage
 
 from django.conf import settings
@@ -123,3 +127,28 @@ def report_mail_everyone(*, kind: PeriodKind = PeriodKind.WEEK, period_name: str
     for user in User.objects.filter(is_active=True, role__in=[Role.SELLER, Role.MANAGER, Role.ADMIN]).order_by("pk"):
         sent += report_mail(recipient=user, kind=kind, period_name=period_name, now=now)
     return sent
+
+
+def weekly_mail_due(now=None) -> int:
+    """The worker's Monday mail: last week's report to each person whose Monday REPORT_MAIL_HOUR has come.
+
+    A person whose week has started but whose hour has not waits for a later round; one who already
+    has it (ReportSent) is skipped, so every round may call this. A mail that fails is logged and
+    tried again by a later round: the row is written only after the send.
+    """
+    hour = settings.REPORT_MAIL_HOUR
+    if hour is None:
+        return 0
+    now = now or timezone.now()
+    sent = 0
+    for user in User.objects.filter(is_active=True, role__in=[Role.SELLER, Role.MANAGER, Role.ADMIN]).order_by("pk"):
+        zone = zoneinfo.ZoneInfo(user.time_zone or "UTC")
+        week = current_period(PeriodKind.WEEK, now, zone)
+        if now < week.start_at + timedelta(hours=hour):
+            continue
+        try:
+            sent += report_mail(recipient=user, kind=PeriodKind.WEEK, now=now)
+        except (OSError, smtplib.SMTPException) as exc:
+            log.warning("weekly report to %s not sent, will retry: %s", user.email, exc)
+    return sent
+

@@ -46,6 +46,7 @@ from django.utils import timezone
 from touchbase.coach import review
 from touchbase.crm import services as crm
 from touchbase.crm.models import Person, Source, TouchKind
+from touchbase.metrics.mail import weekly_mail_due
 from touchbase.prospecting.inbound import inbound_check_breaches
 from touchbase.prospecting.uploads import import_jobs_tidy
 
@@ -913,12 +914,14 @@ def run_once(*, now: datetime | None = None, worker: str | None = None, poll_eve
     settle_unsure(now, counts)
     poll_due(now, counts, poll_every, poll_now)
     counts["stopped by the CRM"] += services.stop_for_crm_events(now)
+    counts["auto-enrolled"] += services.auto_enroll_key_contacts(now)["enrolled"]
     advance_due(now, worker, counts)
     send_queued(now, worker, counts)
     # Inbound response clocks ride along, so a team running the worker needs no cron for them.
     checked = inbound_check_breaches(now=now)
     counts["inbound breaches escalated"] += checked.escalated
     counts.update(import_jobs_tidy(now=now))
+    counts["weekly reports mailed"] += weekly_mail_due(now)
     return +counts
 
 

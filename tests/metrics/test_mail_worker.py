@@ -1,0 +1,49 @@
+"""The worker's Monday mail: last week's report once it is REPORT_MAIL_HOUR on Monday in each person's zone."""
+
+from datetime import UTC, datetime
+
+from touchbase.metrics import exports
+from touchbase.metrics.mail import weekly_mail_due
+from touchbase.metrics.models import ReportSent
+
+from .test_mail_charts import smtp  # noqa: F401  (the real SMTP server fixture)
+
+
+def at(day, hour, minute=0):
+    return datetime(2026, 11, day, hour, minute, tzinfo=UTC)
+
+
+def test_each_person_gets_last_week_once_their_own_monday_morning_has_come(quarter, alice, smtp, settings,  # noqa: F811
+                                                                          monkeypatch):
+    monkeypatch.setattr(exports, "CHROMIUM", ("no-such-chromium",))
+    settings.REPORT_MAIL_HOUR = 7
+    # 06:00 on Monday in Chicago (sam, maya), 12:00 in UTC (alice): only alice's hour has come.
+    assert weekly_mail_due(at(30, 12)) == 1
+    assert [rcpt for rcpt, _m in smtp.messages] == [["alice@example.com"]]
+
+    # 07:30 in Chicago: sam's own week and maya's company week; alice is not mailed twice.
+    assert weekly_mail_due(at(30, 13, 30)) == 2
+    received = {rcpt[0]: message for rcpt, message in smtp.messages}
+    assert set(received) == {"alice@example.com", "sam@example.com", "maya@example.com"}
+    assert set(ReportSent.objects.values_list("recipient__email", "period")) == {
+        ("alice@example.com", "2026-W48"), ("sam@example.com", "2026-W48"), ("maya@example.com", "2026-W48")}
+
+    # Any later round that week sends nothing more.
+    assert weekly_mail_due(datetime(2026, 12, 2, 9, tzinfo=UTC)) == 0 and len(smtp.messages) == 3
+
+
+def test_off_sends_nothing(quarter, alice, smtp, settings):  # noqa: F811
+    settings.REPORT_MAIL_HOUR = None
+    assert weekly_mail_due(at(30, 20)) == 0
+    assert smtp.messages == [] and not ReportSent.objects.exists()
+
+
+def test_a_failed_send_is_tried_again_by_a_later_round(quarter, alice, smtp, settings, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(exports, "CHROMIUM", ("no-such-chromium",))
+    settings.REPORT_MAIL_HOUR = 7
+    port = settings.EMAIL_PORT
+    settings.EMAIL_PORT = 1  # nothing listens: the send fails, the round goes on
+    assert weekly_mail_due(at(30, 12)) == 0
+    assert not ReportSent.objects.exists()
+    settings.EMAIL_PORT = port
+    assert weekly_mail_due(at(30, 12, 5)) == 1
