@@ -15,8 +15,8 @@ itself), then prints for the last full week, month and quarter:
   through django.test.Client, with our CPU time, the PostgreSQL backend's CPU
   time (read from /proc when the server is local) and the query count;
 - the median time of the report's headline aggregates for the period (touches
-  by kind, people touched, new conversations, pipeline created, won and lost,
-  stage entries, forecast) in touchbase's queries and in DuckDB's SQL over the
+  by kind, people touched, new conversations, proposals sent, pipeline created,
+  won and lost, stage entries, forecast) in touchbase's queries and in DuckDB's SQL over the
   Parquet files, their ratio, and whether the two agree.
 
 Figures, not asserts: the targets are the weekly company report under 500 ms
@@ -319,6 +319,7 @@ def touchbase_aggregates(period):
         "touches by kind": dict(sorted(touches.by_kind.items())),
         "people touched": touches.people,
         "new conversations": m.new_conversations(period, scope),
+        "proposals sent": m.proposals_sent(period, scope),
         "created": (created.count, dict(sorted(created.value.items()))),
         "won": (won.count, dict(sorted(won.value.items()))),
         "lost": (lost.count, dict(sorted(lost.value.items()))),
@@ -334,6 +335,9 @@ DUCK_SQL = {
         AND person_id IS NOT NULL AND happened_at >= $s AND happened_at < $e""",
     "new conversations": """SELECT count(*) FROM (SELECT person_id, min(happened_at) AS first FROM touch
         WHERE direction = 'in' AND person_id IS NOT NULL GROUP BY person_id) WHERE first >= $s AND first < $e""",
+    "proposals sent": """SELECT count(*) FROM (SELECT c.deal_id, min(c.changed_at) AS first FROM change c
+        JOIN stage s ON s.id = c.to_stage_id WHERE s.kind = 'open' AND lower(s.name) LIKE 'proposal%'
+        GROUP BY c.deal_id) WHERE first >= $s AND first < $e""",
     "created": """SELECT d.currency, count(*), sum(d.amount_minor) FROM change c JOIN deal d ON d.id = c.deal_id
         WHERE c.from_stage_id IS NULL AND c.changed_at >= $s AND c.changed_at < $e GROUP BY d.currency""",
     "won": """SELECT currency, count(*), sum(amount_minor) FROM deal WHERE stage_id = $won
@@ -364,9 +368,9 @@ def duck_connect(folder: Path, writers: dict):
         duck.execute(f"COPY (SELECT * FROM read_csv('{writers[model].path}', header = true, nullstr = '{NULL}')) "
                      f"TO '{parquet}' (FORMAT parquet)")
         duck.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{parquet}')")
-    duck.execute("CREATE TABLE stage (id BIGINT, \"order\" INTEGER, kind VARCHAR, probability INTEGER)")
-    duck.executemany("INSERT INTO stage VALUES (?, ?, ?, ?)",
-                     list(Stage.objects.values_list("id", "order", "kind", "probability")))
+    duck.execute("CREATE TABLE stage (id BIGINT, \"order\" INTEGER, kind VARCHAR, probability INTEGER, name VARCHAR)")
+    duck.executemany("INSERT INTO stage VALUES (?, ?, ?, ?, ?)",
+                     list(Stage.objects.values_list("id", "order", "kind", "probability", "name")))
     return duck
 
 
@@ -387,7 +391,7 @@ def duck_aggregates(duck, period):
             counts = {k: 0 for k in ("call", "email", "meeting", "other", "social")}
             counts.update(dict(rows))
             out[name] = dict(sorted(counts.items()))
-        elif name in ("people touched", "new conversations"):
+        elif name in ("people touched", "new conversations", "proposals sent"):
             out[name] = rows[0][0]
         elif name in ("created", "won", "lost"):
             out[name] = (sum(r[1] for r in rows), dict(sorted((r[0], int(r[2])) for r in rows)))
