@@ -63,22 +63,25 @@ def as_file(rows):
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize("overwrite", [False, True])
 @pytest.mark.parametrize("bloom_bytes", [importer.BLOOM_BYTES, 1])
+@pytest.mark.parametrize("fork", [False, True])
 def test_duplicates_and_existing_people_follow_the_rules_row_by_row(write_csv, db, monkeypatch, seed, overwrite,
-                                                                    bloom_bytes):
+                                                                    bloom_bytes, fork):
     # On SQLite the first import inserts surely-new rows by chunk; one byte of filter makes it doubt
-    # nearly every row, so both of its paths meet the same rules.
+    # nearly every row, so both of its paths meet the same rules. With fork, the second process
+    # links the rows to companies and sorts them (on SQLite), the first one writes.
     monkeypatch.setattr(importer, "BLOOM_BYTES", bloom_bytes)
     monkeypatch.setattr(services, "IMPORT_CHUNK", 5)
     rng = random.Random(seed)
     first = random_rows(rng, 60)
-    report = services.leads_import(path=write_csv(as_file(first), name="first.csv"), overwrite=overwrite)
+    report = services.leads_import(path=write_csv(as_file(first), name="first.csv"), overwrite=overwrite, fork=fork)
     state, *counts = expected(first, {})
     assert people() == state, "--overwrite never lets a later row overwrite an earlier one of the same file"
     assert [report.created, report.updated, report.unchanged] == counts
     second = random_rows(rng, 120)
     monkeypatch.setattr(importer, "KEYS_PER_BATCH", 3)
 
-    report = services.leads_import(path=write_csv(as_file(second), name="second.csv"), overwrite=overwrite)
+    report = services.leads_import(path=write_csv(as_file(second), name="second.csv"), overwrite=overwrite,
+                                   fork=fork)
 
     state, created, updated, unchanged = expected(second, state, overwrite=overwrite)
     assert people() == state

@@ -284,6 +284,8 @@ class _Chunks:
         # Records that existed before this run and were already matched once: later rows only fill them.
         self.seen_existing: set[int] = set()
 
+    reader_prepare = None  # a database-free first half of `process` the forked reader may run
+
     def loading(self, *, rows_expected: int):
         """A context around the chunks (`process`), before `finish`."""
         return nullcontext()
@@ -369,6 +371,7 @@ class PeopleImport(_Chunks):
                               "company_id = %s, owner_id = %s, updated_at = %s WHERE id = %s")
         self.fresh = 0  # new people merged from several rows, counted as created already
         self.direct = None
+        self.reader_prepare = None if self.postgres else self.prepare
         if not self.postgres:
             cursor.execute("SELECT 1 FROM crm_person LIMIT 1")
             if cursor.fetchone() is None:
@@ -399,10 +402,14 @@ class PeopleImport(_Chunks):
         bloom[b >> 3] |= 1 << (b & 7)
         return True
 
-    def process(self, count: int, parsed: list, rejects: list) -> None:
-        """Stage one chunk: `parsed` rows as `rows.PeopleRows` cleans them, `rejects` to file."""
-        self.take(count, rejects)
-        new_companies, staged, direct = [], [], []
+    def prepare(self, count: int, parsed: list, rejects: list) -> tuple:
+        """Link one chunk's rows to companies and sort them into direct inserts and staged rows.
+
+        No database here: on SQLite company ids come from a counter, so the forked reader runs this
+        (`reader_prepare`) and the writer's core only writes. On PostgreSQL ids come from a sequence,
+        and the writer runs it.
+        """
+        new_companies, staged, direct, touched = [], [], [], set()
         find = self.companies.find
         for number, (email, first, last, phone, title, company, domain, website, country) in parsed:
             company_id = None
@@ -413,13 +420,23 @@ class PeopleImport(_Chunks):
                                               website=f"https://{website}" if website else "")
                     new_companies.append(record)
                     company_id = record[0]
+                    touched.add(company_id)
             key = email or name_key(first, last, company_id)
             if self.direct is not None and self._surely_new(key):
                 direct.append((self.base + number, email, first, last, phone, title, company_id))
                 if company_id is not None:
-                    self.touched_companies.add(company_id)
+                    touched.add(company_id)
             else:
                 staged.append((number, key, email, first, last, phone, title, company_id))
+        return count, (new_companies, direct, staged, touched), rejects
+
+    def process(self, count: int, parsed, rejects: list) -> None:
+        """Write one chunk: `parsed` as `prepare` made it (or the rows `rows.PeopleRows` cleans), `rejects` to file."""
+        if self.reader_prepare is None:
+            count, parsed, rejects = self.prepare(count, parsed, rejects)
+        self.take(count, rejects)
+        new_companies, direct, staged, touched = parsed
+        self.touched_companies.update(touched)
         self.insert_companies(new_companies)
         self.report.companies_created += len(new_companies)
         if direct:
