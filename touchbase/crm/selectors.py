@@ -228,13 +228,7 @@ def board(*, pipeline: Pipeline) -> tuple[list[Column], list[Stage]]:
     stages = list(pipeline.stages.order_by("order"))
     open_stages = [s for s in stages if s.kind == StageKind.OPEN]
     closed = [s for s in stages if s.kind != StageKind.OPEN]
-    counts: dict[int, int] = {}
-    totals: dict[int, dict[str, int]] = {}
-    for row in (Deal.objects.filter(stage__in=open_stages).values("stage", "currency")
-                .annotate(n=Count("id"), total=Sum("amount_minor")).order_by()):
-        counts[row["stage"]] = counts.get(row["stage"], 0) + row["n"]
-        if row["total"]:
-            totals.setdefault(row["stage"], {})[row["currency"]] = row["total"]
+    counts, totals = _column_figures(open_stages)
     deals_by_stage: dict[int, list[Deal]] = {s.pk: [] for s in open_stages}
     # One query for the whole board, not one per column: number each stage's deals and keep the first few.
     latest = (Deal.objects.filter(stage__in=open_stages).select_related("company", "owner")
@@ -248,6 +242,30 @@ def board(*, pipeline: Pipeline) -> tuple[list[Column], list[Stage]]:
     columns = [Column(stage=s, deals=deals_by_stage[s.pk], count=counts.get(s.pk, 0), totals=totals.get(s.pk, {}))
                for s in open_stages]
     return columns, closed
+
+
+def column_heads(*, stages: list[Stage]) -> list[Column]:
+    """The count and per-currency totals of these open stages' columns, without their cards.
+
+    The board's move answer carries them, so the columns a deal left and entered show fresh figures.
+    """
+    stages = [s for s in stages if s.kind == StageKind.OPEN]
+    counts, totals = _column_figures(stages)
+    return [Column(stage=s, deals=[], count=counts.get(s.pk, 0), totals=totals.get(s.pk, {})) for s in stages]
+
+
+def _column_figures(stages: list[Stage]) -> tuple[dict[int, int], dict[int, dict[str, int]]]:
+    """Deals per stage and their amounts per stage and currency, in one grouped query."""
+    counts: dict[int, int] = {}
+    totals: dict[int, dict[str, int]] = {}
+    if not stages:
+        return counts, totals
+    for row in (Deal.objects.filter(stage__in=stages).values("stage", "currency")
+                .annotate(n=Count("id"), total=Sum("amount_minor")).order_by()):
+        counts[row["stage"]] = counts.get(row["stage"], 0) + row["n"]
+        if row["total"]:
+            totals.setdefault(row["stage"], {})[row["currency"]] = row["total"]
+    return counts, totals
 
 
 def next_step(*, tasks: list[Task], deals: list[Deal] | None = None, fallback: str = "") -> str:

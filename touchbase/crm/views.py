@@ -252,9 +252,12 @@ def deal_edit(request, pk: int):
                       save=lambda fields: services.deal_update(actor=request.user, deal=deal, **fields))
 
 
-def _move_result(request, deal: Deal, *, outcome: str, message: str, status: int, target=None):
-    """What the board's script gets back from a move: the card, or the dialog that asks for what is missing."""
-    context = {"deal": deal, "outcome": outcome, "message": message, "target": target}
+def _move_result(request, deal: Deal, *, outcome: str, message: str, status: int, target=None, heads=()):
+    """What the board's script gets back from a move: the card, or the dialog that asks for what is missing.
+
+    `heads` are the column headers (count and totals) the board swaps in after the card has moved.
+    """
+    context = {"deal": deal, "outcome": outcome, "message": message, "target": target, "heads": heads}
     if outcome == "needs":
         context.update(_deal_context(deal))
     return render(request, "crm/_move_result.html", context, status=status)
@@ -272,6 +275,7 @@ def deal_move(request, pk: int):
         messages.error(request, message)
         return redirect(record_url(deal))
     target = form.cleaned_data["stage"]
+    left = deal.stage
     try:
         services.deal_move_stage(actor=request.user, deal=deal, stage=target,
                                  override_reason=form.cleaned_data["override_reason"],
@@ -284,7 +288,9 @@ def deal_move(request, pk: int):
     except services.StaleDeal as exc:
         fresh = Deal.objects.select_related("stage", "company", "owner").get(pk=deal.pk)
         if fragment:
-            return _move_result(request, fresh, outcome="stale", message=exc.messages[0], status=409)
+            # A stale board is behind on more than this deal: every column's figures are refreshed.
+            heads = selectors.column_heads(stages=list(fresh.stage.pipeline.stages.all()))
+            return _move_result(request, fresh, outcome="stale", message=exc.messages[0], status=409, heads=heads)
         messages.error(request, exc.messages[0])
         return redirect(record_url(deal))
     except ValidationError as exc:
@@ -296,7 +302,8 @@ def deal_move(request, pk: int):
     moved = Deal.objects.select_related("stage", "company", "owner").get(pk=deal.pk)
     message = f"{moved.title} moved to {moved.stage}."
     if fragment:
-        return _move_result(request, moved, outcome="moved", message=message, status=200)
+        heads = selectors.column_heads(stages=[left, moved.stage])
+        return _move_result(request, moved, outcome="moved", message=message, status=200, heads=heads)
     messages.success(request, message)
     return redirect(record_url(deal))
 

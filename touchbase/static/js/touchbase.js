@@ -1,6 +1,7 @@
 /* touchbase page script: htmx settings, a toast for messages, and the board's drag and drop.
    The board posts a move with the version the card was drawn at; the server answers with the
-   moved card, the fresh card (someone else moved it), or a dialog asking for what is missing. */
+   moved card, the fresh card (someone else moved it), or a dialog asking for what is missing;
+   a moved or fresh card comes with the new headers of the columns it changed. */
 (function () {
   "use strict";
 
@@ -49,10 +50,12 @@
       return board.querySelector('[data-stage-drop="' + stageId + '"]');
     }
 
-    function bumpCount(stageId, delta) {
-      var column = columnOf(stageId);
-      var count = column && column.querySelector("[data-count]");
-      if (count) count.textContent = String(Math.max(0, parseInt(count.textContent, 10) + delta));
+    // The move answer carries fresh headers (count and per-currency totals) for the columns it changed.
+    function swapHeads(result) {
+      result.querySelectorAll("[data-column-head]").forEach(function (head) {
+        var old = board.querySelector('[data-column-head="' + head.dataset.columnHead + '"]');
+        if (old) old.replaceWith(head);
+      });
     }
 
     // Touch screens have no drag and drop: give each card a "Move to" menu built from the columns.
@@ -122,10 +125,9 @@
       }
       closeDialog();
       if (fresh && (outcome === "moved" || outcome === "stale")) {
-        bumpCount(card.dataset.stage, -1);
         card.remove();
-        bumpCount(fresh.dataset.stage, 1);
         place(fresh);
+        swapHeads(result);
         fresh.classList.add("htmx-added");
       } else {
         card.classList.remove("busy");
