@@ -15,7 +15,7 @@ from django.db.models.expressions import RawSQL
 from touchbase.crm.models import Person
 
 from .framework import Scorer, title_glob, title_regex
-from .models import CompanyFit
+from .models import CompanyFit, Qualifier
 
 # The parameters of one statement stay under SQLite's limit (32,766) with room for the criteria.
 IDS_PER_STATEMENT = 20_000
@@ -198,12 +198,16 @@ def tier_list(*, tier: str | None = None, tag: str = ""):
     fits = CompanyFit.objects.select_related("company", "company__owner", "company__qualifier").order_by(
         "tier", "-score", "company__name")
     if tag:
-        if connection.vendor == "postgresql":
-            fits = fits.filter(company__qualifier__tags__contains=[tag])
-        else:  # Django has no JSON `contains` on SQLite
-            fits = fits.filter(company_id__in=RawSQL(
-                "SELECT q.company_id FROM prospecting_qualifier q, json_each(q.tags) t WHERE t.value = %s", [tag]))
+        fits = fits.filter(company_id__in=tagged_company_ids(tag))
     return fits.filter(tier=tier) if tier else fits
+
+
+def tagged_company_ids(tag: str):
+    """The ids of the companies whose qualifier carries `tag` (as `tag_text` stores it), for a `__in` filter."""
+    if connection.vendor == "postgresql":
+        return Qualifier.objects.filter(tags__contains=[tag]).values("company_id")
+    # Django has no JSON `contains` on SQLite
+    return RawSQL("SELECT q.company_id FROM prospecting_qualifier q, json_each(q.tags) t WHERE t.value = %s", [tag])
 
 
 def tier_counts() -> dict[str, int]:

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from touchbase.prospecting.services import EXPORTS, TIERS, records_export
+from touchbase.prospecting.exports import EXPORTS, TIERS, records_export
 
 
 class Command(BaseCommand):
@@ -14,10 +14,12 @@ class Command(BaseCommand):
         parser.add_argument("kind", choices=list(EXPORTS), help="what to export")
         parser.add_argument("file", help="the .csv or .xlsx file to write")
         parser.add_argument("--tier", choices=list(TIERS), help="only records of companies in this tier")
+        parser.add_argument("--tag", help="only records of companies that carry this tag (people and deals: "
+                                          "their company's)")
 
-    def handle(self, *args, kind, file, tier, **options):
+    def handle(self, *args, kind, file, tier, tag, **options):
         try:
-            count = records_export(kind=kind, path=file, tier=tier)
+            count = records_export(kind=kind, path=file, tier=tier, tag=tag)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
         except OSError as exc:
