@@ -125,3 +125,19 @@ def _staging_tables():
 def test_the_staging_tables_go_with_the_import(write_csv, db):
     services.leads_import(path=write_csv(as_file(random_rows(random.Random(3), 20))))
     assert _staging_tables() == []
+
+
+def test_the_report_tiers_only_the_companies_the_import_touched(write_csv, db):
+    from touchbase.crm.models import Company
+    from touchbase.prospecting.models import CompanyFit
+
+    rows = [["Ana", "", "a@one.example", "", "CEO", ""], ["Bo", "", "b@two.example", "", "", ""]]
+    first = services.leads_import(path=write_csv(as_file(rows), name="first.csv"))
+    assert sum(first.tiers.values()) == 2 == CompanyFit.objects.count()
+    Company.objects.create(name="Elsewhere", domain="elsewhere.example")
+
+    second = services.leads_import(path=write_csv(as_file([["Cy", "", "c@three.example", "", "", ""]]),
+                                                  name="second.csv"))
+
+    assert sum(second.tiers.values()) == 1, "only three.example was touched"
+    assert not CompanyFit.objects.filter(company__name="Elsewhere").exists()
