@@ -163,6 +163,8 @@ class StepKind(models.TextChoices):
 
 
 EMAIL_KINDS = {StepKind.EMAIL, StepKind.FOLLOW_UP, StepKind.MANUAL_EMAIL}
+# Steps that become a task for the owner; their text is merged like an email's.
+TASK_KINDS = {StepKind.CALL, StepKind.SOCIAL}
 
 FOLLOW_UP_NOTE = "Hi {first_name}, hope all is well. Following up on the below. Thx."
 

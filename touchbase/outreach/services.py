@@ -31,6 +31,7 @@ from .models import (
     EMAIL_KINDS,
     FOLLOW_UP_NOTE,
     RUNNING,
+    TASK_KINDS,
     Bounce,
     Enrollment,
     EnrollmentStatus,
@@ -184,9 +185,11 @@ def step_save(*, actor, sequence: Sequence, kind: str, position: int | None = No
     step.kind, step.delay_days, step.follow_up_mode = kind, delay_days, follow_up_mode
     step.subject, step.body = subject.strip(), body
     errors: dict[str, list[str]] = {}
-    if kind in EMAIL_KINDS:
+    # A call or social step's text becomes the owner's task, merged like an email's (by the worker).
+    if kind in EMAIL_KINDS or kind in TASK_KINDS:
         for problem in merge.template_problems(step.subject, "subject") + merge.template_problems(step.body, "body"):
             errors.setdefault(problem.field, []).append(problem.message)
+    if kind in EMAIL_KINDS:
         if kind != StepKind.FOLLOW_UP and not step.subject:
             errors.setdefault("subject", []).append("An email step needs a subject.")
         if not step.body.strip():

@@ -52,6 +52,7 @@ from touchbase.prospecting.uploads import import_jobs_tidy
 
 from . import domains, idle, inbound, merge, schedule, services, transport
 from .models import (
+    TASK_KINDS,
     Bounce,
     Enrollment,
     EnrollmentStatus,
@@ -238,12 +239,18 @@ def _do_step(enrollment: Enrollment, batch: _Batch) -> str:
     if step.kind == StepKind.WAIT:
         _advance(enrollment, step, now, cache, batch.later)
         return "waited"
-    if step.kind in (StepKind.CALL, StepKind.SOCIAL):
+    if step.kind in TASK_KINDS:
         what = "Call" if step.kind == StepKind.CALL else "Connect on LinkedIn/X with"
         title = f"{what} {person.name}" + (f" ({person.company})" if person.company_id else "")
-        note = (step.subject or step.body).strip().splitlines()
+        lines = (step.subject or step.body).strip().splitlines()
+        try:  # merged like an email's subject, on one line
+            note = merge.render(lines[0], merge.values_for(person, enrollment.owner), header=True) if lines else ""
+        except merge.MergeError as exc:
+            _hold(enrollment, f"Step {step.position} cannot be filled for {person.name}: {exc}", now + DATA_RETRY)
+            return "held"
+        title = merge.CONTROL.sub(" ", f"{title}: {note}" if note else title)
         crm.task_create(actor=enrollment.owner, owner=enrollment.owner, person=person, source=Source.SEQUENCE,
-                        title=(f"{title}: {note[0]}" if note else title)[:200], due=now.date())
+                        title=title[:200], due=now.date())
         _advance(enrollment, step, now, cache, batch.later)
         return "task"
     if step.coach_blocked:
