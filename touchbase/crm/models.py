@@ -80,7 +80,10 @@ class Person(TouchedRecord):
     email = models.EmailField(blank=True, db_index=True)
     phone = models.CharField(max_length=32, blank=True)
     title = models.CharField(max_length=150, blank=True)
-    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="people")
+    # No index of its own: the two indexes below start with company, and each index on this table
+    # costs the lead-list import a rebuild.
+    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="people",
+                                db_index=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="people")
     time_zone = models.CharField(max_length=64, blank=True)
@@ -92,6 +95,9 @@ class Person(TouchedRecord):
         indexes = [
             models.Index(fields=["last_name", "first_name"]),
             models.Index(fields=["company", "last_name"]),
+            # Auto-enroll's new people at a seller's A-tier companies (outreach new_key_contacts): each
+            # company's probe reads only the people added since the last round, not all of them.
+            models.Index(fields=["company", "created_at"], name="person_company_created"),
             models.Index(fields=["touch_count", "last_touch_at"]),
             # Today's "gone quiet" list (my people, oldest last touch first): without it SQLite
             # walks every person the seller owns and sorts them (50-80 ms at 300k people).
