@@ -119,6 +119,10 @@ class Sequence(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=150, unique=True)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sequences")
+    # One of the owner's mailboxes (services.sequence_set_mailbox checks); empty, or once that mailbox is
+    # deleted, the owner's first mailbox sends (services.sequence_mailbox).
+    mailbox = models.ForeignKey(Mailbox, null=True, blank=True, on_delete=models.SET_NULL, related_name="sequences",
+                                help_text="The mailbox its emails go from; the owner's mailbox if empty.")
     window_start = models.TimeField(default=time(8, 0), help_text="In the recipient's time zone.")
     window_end = models.TimeField(default=time(17, 0))
     window_days = models.CharField(

@@ -216,7 +216,7 @@ def load(text: str, source: str = "<sequence>") -> LoadResult:
             try:
                 sequence = services.sequence_create(
                     actor=owner, name=spec.name, window_start=spec.window_start, window_end=spec.window_end,
-                    window_days=spec.window_days)
+                    window_days=spec.window_days, mailbox=spec.mailbox)
             except ValidationError as exc:
                 raise SequenceFileError(f"{source}: {_step_problem(exc)}") from exc
         else:
@@ -227,8 +227,8 @@ def load(text: str, source: str = "<sequence>") -> LoadResult:
                 raise SequenceFileError(f"{source}: “{spec.name}” belongs to {sequence.owner}; the file names "
                                         f"{spec.mailbox.email}, which is {owner}'s.")
             sequence.window_start, sequence.window_end = spec.window_start, spec.window_end
-            sequence.window_days = spec.window_days
-            sequence.save(update_fields=["window_start", "window_end", "window_days", "updated_at"])
+            sequence.window_days, sequence.mailbox = spec.window_days, spec.mailbox
+            sequence.save(update_fields=["window_start", "window_end", "window_days", "mailbox", "updated_at"])
         services.sequence_set_auto_enroll(actor=owner, sequence=sequence, on=spec.auto_enroll_key_contacts)
         existing = list(sequence.steps.order_by("position"))
         steps_changed = _steps_differ(existing, spec.steps)
@@ -308,7 +308,7 @@ def export(sequence: Sequence) -> str:
     if hasattr(sequence, "drip"):
         raise SequenceFileError(f"“{sequence}” runs the drip “{sequence.drip}”; drips are not exported as "
                                 "sequence files.")
-    mailbox = services.mailbox_for(sequence.owner)
+    mailbox = services.sequence_mailbox(sequence, sequence.owner)
     if mailbox is None:
         raise SequenceFileError(f"{sequence.owner} has no mailbox, and a sequence file names the mailbox it "
                                 "sends from; connect one first.")

@@ -105,9 +105,43 @@ def _ensure_sequence_editor(actor, sequence: Sequence) -> None:
         raise PermissionDenied(f"“{sequence}” belongs to {sequence.owner}; only they or a manager can change it.")
 
 
-def sequence_create(*, actor, name: str, window_start=None, window_end=None, window_days: str = "0,1,2,3,4"
-                    ) -> Sequence:
-    sequence = Sequence(name=name.strip(), owner=actor, window_days=window_days)
+def _ensure_sequence_mailbox(sequence: Sequence, mailbox: Mailbox | None) -> None:
+    if mailbox is not None and mailbox.owner_id != sequence.owner_id:
+        raise ValidationError({"mailbox": f"{mailbox.email} is {mailbox.owner}'s; “{sequence}” sends from a "
+                                          f"mailbox of its owner, {sequence.owner}."})
+
+
+def sequence_mailbox(sequence: Sequence, owner) -> Mailbox | None:
+    """The mailbox a run of this sequence for `owner` (the person's seller) sends from.
+
+    The sequence's own mailbox when it is that seller's; otherwise (none chosen, the chosen one deleted,
+    or a person of another seller enrolled) the seller's first mailbox, as a sequence always did.
+    """
+    chosen = sequence.mailbox if sequence.mailbox_id else None
+    if chosen is not None and chosen.owner_id == owner.pk:
+        return chosen
+    return mailbox_for(owner)
+
+
+def sequence_set_mailbox(*, actor, sequence: Sequence, mailbox: Mailbox | None) -> Sequence:
+    """Send the sequence's emails from one of its owner's mailboxes (None: the owner's first).
+
+    People already in it whose first email has not gone switch too (the worker picks the mailbox for a
+    run's first email); a thread under way stays in the mailbox it started from.
+    """
+    _ensure_sequence_editor(actor, sequence)
+    if hasattr(sequence, "drip"):
+        raise ValidationError(f"“{sequence}” runs a drip; a drip sends from its owner's mailbox.")
+    _ensure_sequence_mailbox(sequence, mailbox)
+    sequence.mailbox = mailbox
+    sequence.save(update_fields=["mailbox", "updated_at"])
+    return sequence
+
+
+def sequence_create(*, actor, name: str, window_start=None, window_end=None, window_days: str = "0,1,2,3,4",
+                    mailbox: Mailbox | None = None) -> Sequence:
+    sequence = Sequence(name=name.strip(), owner=actor, window_days=window_days, mailbox=mailbox)
+    _ensure_sequence_mailbox(sequence, mailbox)
     if window_start:
         sequence.window_start = window_start
     if window_end:
@@ -318,7 +352,7 @@ def sequence_enroll(*, actor, sequence: Sequence, people, now: datetime | None =
             result.refused.append((person, f"{person.name} belongs to {person.owner}; only they or a manager "
                                            "can enroll them."))
             continue
-        mailbox = mailbox_for(owner)
+        mailbox = sequence_mailbox(sequence, owner)
         if mailbox is None:
             result.refused.append((person, f"{owner} has no mailbox connected; connect one first."))
             continue

@@ -17,6 +17,7 @@ urlpatterns = [
     path("sequences/<int:pk>/enroll/", views.sequence_enroll_people, name="sequence_enroll_people"),
     path("sequences/<int:pk>/archive/", views.sequence_archive, name="sequence_archive"),
     path("sequences/<int:pk>/auto-enroll/", views.sequence_auto_enroll, name="sequence_auto_enroll"),
+    path("sequences/<int:pk>/mailbox/", views.sequence_mailbox, name="sequence_mailbox"),
     path("steps/<int:pk>/", views.step_edit, name="step_edit"),
     path("steps/<int:pk>/delete/", views.step_delete, name="step_delete"),
     path("people/<int:pk>/enroll/", views.person_enroll, name="person_enroll"),

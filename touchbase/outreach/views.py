@@ -141,6 +141,8 @@ def _sequence_page(request, sequence, step_form=None, status=200):
         "step_form": step_form or StepForm(), "can_edit": services.can_edit_sequence(request.user, sequence),
         "tier_form": TierEnrollForm(), "figures": selectors.sequence_figures(sequence),
         "preview": _preview(request, sequence, steps),
+        "sends_from": services.sequence_mailbox(sequence, sequence.owner),
+        "mailboxes": list(Mailbox.objects.filter(owner=sequence.owner_id).order_by("created_at")),
     }, status=status)
 
 
@@ -220,6 +222,25 @@ def sequence_enroll_people(request, pk: int):
         "sequence": sequence, "people": list(people[:PICK_LIMIT]), "limit": PICK_LIMIT, "q": get.get("q", ""),
         "owner": owner, "tier": tier,
     })
+
+
+@require_POST
+def sequence_mailbox(request, pk: int):
+    """The sequence page's "Sends from": one of the owner's mailboxes, or empty for the owner's first."""
+    sequence = get_object_or_404(Sequence.objects.select_related("owner"), pk=pk)
+    chosen = request.POST.get("mailbox", "")
+    mailbox = Mailbox.objects.filter(pk=chosen).first() if chosen.isdigit() else None
+    if chosen and mailbox is None:
+        messages.error(request, "That mailbox is no longer connected; pick another.")
+        return redirect("outreach:sequence", pk=sequence.pk)
+    try:
+        services.sequence_set_mailbox(actor=request.user, sequence=sequence, mailbox=mailbox)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        sends_from = services.sequence_mailbox(sequence, sequence.owner)
+        messages.success(request, f"“{sequence}” sends from {sends_from or 'its owner’s mailbox'}.")
+    return redirect("outreach:sequence", pk=sequence.pk)
 
 
 @require_POST

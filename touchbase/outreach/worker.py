@@ -209,6 +209,35 @@ class _Batch:
     claimed: bool = False  # every row of the batch was claimed by one UPDATE
     have_message: set[tuple[int, int]] = field(default_factory=set)  # (enrollment, step) already in the outbox
     later: dict = field(default_factory=dict)  # see _advance
+    mailboxes: dict = field(default_factory=dict)  # owner pk -> their first mailbox, for the whole pass
+
+    @functools.cached_property
+    def mailed(self) -> set[int]:
+        """The runs that have an outbox row already: their thread has a mailbox."""
+        return {enrollment for enrollment, _ in self.have_message}
+
+
+def _first_mailbox(enrollment: Enrollment, batch: _Batch) -> Mailbox:
+    """The mailbox a run's first email goes from: its sequence's as it is now (services.sequence_mailbox).
+
+    Chosen again here, not only at enrollment, so a sequence given another mailbox (or whose mailbox was
+    deleted) sends its people's first emails from the right one; the run keeps it, so its follow-ups and
+    the replies to them stay in one mailbox.
+    """
+    sequence, owner = enrollment.sequence, enrollment.owner
+    if sequence.mailbox_id and sequence.mailbox.owner_id == owner.pk:
+        chosen = sequence.mailbox
+    else:
+        if owner.pk not in batch.mailboxes:
+            batch.mailboxes[owner.pk] = services.mailbox_for(owner)
+            if batch.mailboxes[owner.pk] is not None:
+                batch.mailboxes[owner.pk].owner = owner  # its sender name reads the owner
+        chosen = batch.mailboxes[owner.pk]
+    if chosen is None or chosen.pk == enrollment.mailbox_id:
+        return enrollment.mailbox
+    Enrollment.objects.filter(pk=enrollment.pk).update(mailbox=chosen)
+    enrollment.mailbox = chosen
+    return chosen
 
 
 def _do_step(enrollment: Enrollment, batch: _Batch) -> str:
@@ -260,6 +289,8 @@ def _do_step(enrollment: Enrollment, batch: _Batch) -> str:
     if not person.email:
         _hold(enrollment, f"{person.name} has no email address.", now + DATA_RETRY)
         return "held"
+    if not enrollment.drip_id and pk not in batch.mailed:
+        _first_mailbox(enrollment, batch)
     try:
         message = compose(enrollment, step, now)
     except merge.MergeError as exc:
@@ -302,13 +333,14 @@ def advance_due(now: datetime, worker: str, counts: Counter) -> None:
     whole batch; should it ever miss a row, the batch is claimed row by row in `_do_step` instead.
     """
     steps: dict = {}
+    mailboxes: dict = {}
     while True:
         progressed = 0
         with transaction.atomic():
             # Read whole rows in one query: they are current, being locked (PostgreSQL) or the database being
             # ours alone until commit (SQLite's BEGIN IMMEDIATE).
             due = Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE, due_at__lte=now).order_by("due_at") \
-                .select_related("sequence", "person__company", "owner", "mailbox__owner")
+                .select_related("sequence__mailbox__owner", "person__company", "owner", "mailbox__owner")
             if connection.features.has_select_for_update_skip_locked:
                 due = due.select_for_update(skip_locked=True, of=("self",))
             batch = list(due[:BATCH])
@@ -316,7 +348,7 @@ def advance_due(now: datetime, worker: str, counts: Counter) -> None:
                 return
             pks = [e.pk for e in batch]
             emails = {e.person.email.lower() for e in batch if e.person.email}
-            work = _Batch(now=now, worker=worker, steps=steps,
+            work = _Batch(now=now, worker=worker, steps=steps, mailboxes=mailboxes,
                           bounced=set(Bounce.objects.filter(email__in=emails).values_list("email", flat=True)),
                           have_message=set(OutboxMessage.objects.filter(enrollment__in=pks)
                                            .values_list("enrollment_id", "step_id")))
