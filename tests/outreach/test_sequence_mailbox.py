@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from touchbase.outreach import worker
 from touchbase.outreach.models import Enrollment, Mailbox, OutboxMessage, Sequence
 from touchbase.outreach.sequence_files import SequenceFileError, export, load
-from touchbase.outreach.services import mailbox_save, sequence_enroll, sequence_set_mailbox
+from touchbase.outreach.services import mailbox_save, sequence_create, sequence_enroll, sequence_set_mailbox
 
 from .conftest import MAIL_PASSWORD
 from .test_sequence_files import RENO
@@ -89,7 +89,17 @@ def test_another_sellers_mailbox_is_refused(sam, reno, sams_mailbox, ravis_mailb
     with pytest.raises(ValidationError) as error:
         sequence_set_mailbox(actor=sam, sequence=reno, mailbox=ravis_mailbox)
     assert "ravi@example.com is Ravi Other's" in error.value.message_dict["mailbox"][0]
-    assert Sequence.objects.get(pk=reno.pk).mailbox is None
+    assert Sequence.objects.get(pk=reno.pk).mailbox is None and reno.mailbox is None
+
+
+def test_a_new_sequence_or_the_admin_cannot_take_another_sellers_mailbox(sam, ravis_mailbox):
+    with pytest.raises(ValidationError) as error:
+        sequence_create(actor=sam, name="Reno", mailbox=ravis_mailbox)
+    assert "ravi@example.com is Ravi Other's" in error.value.message_dict["mailbox"][0]
+    with pytest.raises(ValidationError) as error:  # what the admin's form runs
+        Sequence(name="Reno", owner=sam, mailbox=ravis_mailbox).full_clean()
+    assert "mailbox" in error.value.message_dict
+    assert not Sequence.objects.exists()
 
 
 def test_a_file_naming_the_second_mailbox_sends_from_it_and_exports_it(sam, dana, sales_mailbox, smtp_server):

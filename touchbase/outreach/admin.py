@@ -14,7 +14,7 @@ class StepInline(admin.TabularInline):
 
 @admin.register(Sequence)
 class SequenceAdmin(admin.ModelAdmin):
-    list_display = ["name", "owner", "window_start", "window_end", "archived"]
+    list_display = ["name", "owner", "mailbox", "window_start", "window_end", "archived"]
     inlines = [StepInline]
 
 

@@ -12,6 +12,7 @@ import uuid
 from datetime import date, time
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -148,6 +149,17 @@ class Sequence(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def mailbox_refusal(self) -> str:
+        """Why its mailbox cannot send for it (another seller's), or ""; the admin's form checks it too."""
+        if self.mailbox_id and self.owner_id and self.mailbox.owner_id != self.owner_id:
+            return (f"{self.mailbox.email} is {self.mailbox.owner}'s; “{self}” sends from a mailbox of its "
+                    f"owner, {self.owner}.")
+        return ""
+
+    def clean(self) -> None:
+        if refusal := self.mailbox_refusal():
+            raise ValidationError({"mailbox": refusal})
 
     @property
     def window(self) -> schedule.SendWindow:

@@ -105,12 +105,6 @@ def _ensure_sequence_editor(actor, sequence: Sequence) -> None:
         raise PermissionDenied(f"“{sequence}” belongs to {sequence.owner}; only they or a manager can change it.")
 
 
-def _ensure_sequence_mailbox(sequence: Sequence, mailbox: Mailbox | None) -> None:
-    if mailbox is not None and mailbox.owner_id != sequence.owner_id:
-        raise ValidationError({"mailbox": f"{mailbox.email} is {mailbox.owner}'s; “{sequence}” sends from a "
-                                          f"mailbox of its owner, {sequence.owner}."})
-
-
 def sequence_mailbox(sequence: Sequence, owner) -> Mailbox | None:
     """The mailbox a run of this sequence for `owner` (the person's seller) sends from.
 
@@ -132,8 +126,12 @@ def sequence_set_mailbox(*, actor, sequence: Sequence, mailbox: Mailbox | None) 
     _ensure_sequence_editor(actor, sequence)
     if hasattr(sequence, "drip"):
         raise ValidationError(f"“{sequence}” runs a drip; a drip sends from its owner's mailbox.")
-    _ensure_sequence_mailbox(sequence, mailbox)
-    sequence.mailbox = mailbox
+    before, sequence.mailbox = sequence.mailbox, mailbox
+    try:
+        sequence.clean()
+    except ValidationError:
+        sequence.mailbox = before
+        raise
     sequence.save(update_fields=["mailbox", "updated_at"])
     return sequence
 
@@ -141,7 +139,6 @@ def sequence_set_mailbox(*, actor, sequence: Sequence, mailbox: Mailbox | None) 
 def sequence_create(*, actor, name: str, window_start=None, window_end=None, window_days: str = "0,1,2,3,4",
                     mailbox: Mailbox | None = None) -> Sequence:
     sequence = Sequence(name=name.strip(), owner=actor, window_days=window_days, mailbox=mailbox)
-    _ensure_sequence_mailbox(sequence, mailbox)
     if window_start:
         sequence.window_start = window_start
     if window_end:
