@@ -352,6 +352,7 @@ def test_the_leaderboards_grouped_figures_equal_each_sellers_own(quarter):
             assert figures.touches == m.touches(period, scope)
             assert figures.meetings == m.meetings_held(period, scope, now=AFTER)
             assert figures.conversations == m.new_conversations(period, scope)
+            assert figures.proposals == m.proposals_sent(period, scope)
             assert figures.created == m.pipeline_created(period, scope).value
             assert figures.won == m.won(period, scope).value
             assert figures.win_rate == m.win_rate(period, scope)

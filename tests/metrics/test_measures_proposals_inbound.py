@@ -3,6 +3,9 @@
 Sam works 09:00-17:00 in Chicago, which is 15:00-23:00 UTC in December (CST, UTC-6).
 """
 
+import csv
+import io
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -12,7 +15,7 @@ from touchbase.metrics import measures as m
 from touchbase.metrics import selectors, services
 from touchbase.metrics.periods import PeriodKind, parse_period
 
-from .conftest import utc
+from .conftest import _deal, utc
 
 CHICAGO = "America/Chicago"
 AFTER = datetime(2027, 1, 10, tzinfo=UTC)
@@ -49,6 +52,39 @@ def test_proposals_sent_in_the_report_against_a_target(quarter, maya):
     line = report.line("proposals")
     # 1 of 4 in November; October had none (D1 reached Proposal on Nov 10).
     assert (line.actual, line.target, line.percent, line.previous_text) == (1, 4, 25, "0")
+
+
+def test_the_leaderboard_shows_each_sellers_proposals_sent(quarter, stages, client_for, acme):
+    # Ravi's D8 enters Proposal on Nov 12, before he leaves (so he is let back in to work it, as then);
+    # D5 goes back to Demo and into Proposal again.
+    quarter.ravi.is_active = True
+    quarter.ravi.save()
+    _deal(quarter.ravi, acme, "Acme depots", 800_000, "USD", utc(11, 6), [("Proposal", utc(11, 12))], stages)
+    quarter.ravi.is_active = False
+    quarter.ravi.save()
+    d5 = quarter.deals["D5"]
+    crm.deal_move_stage(actor=quarter.sam, deal=d5, stage=stages["Demo"], at=utc(12, 3))
+    crm.deal_move_stage(actor=quarter.sam, deal=d5, stage=stages["Proposal"], at=utc(12, 8),
+                        override_reason="revised pricing")
+    # By hand: week 46 (Nov 9-15) D1 on the 10th for Sam, D8 on the 12th for Ravi; November the same;
+    # December only D5's first entry for Sam; the quarter D1 and D5 for Sam, D8 for Ravi.
+    expected = {("week", "2026-W46"): {"sam": 1, "ravi": 1}, ("month", "2026-11"): {"sam": 1, "ravi": 1},
+                ("month", "2026-12"): {"sam": 1, "ravi": 0}, ("quarter", "2026-Q4"): {"sam": 2, "ravi": 1},
+                ("week", "2026-W50"): {"sam": 0, "ravi": 0}}
+    for (kind, name), counts in expected.items():
+        report = selectors.report_build(period(PeriodKind(kind), name), m.Scope.company(), now=AFTER)
+        seats = {seat.seller.first_name.lower(): seat.proposals for seat in report.leaderboard}
+        assert {who: seats.get(who, 0) for who in counts} == counts, (kind, name)
+
+    sam = client_for(quarter.sam)
+    data = json.loads(sam.get("/reports/quarterly/2026-Q4", {"format": "json", "table": "leaderboard"}).content)
+    assert {seat["email"]: seat["proposals sent"] for seat in data["tables"]["leaderboard"]} == {
+        "sam@example.com": 2, "ravi@example.com": 1}
+    rows = list(csv.DictReader(io.StringIO(sam.get("/reports/quarterly/2026-Q4",
+                                                   {"format": "csv", "table": "leaderboard"}).content.decode())))
+    assert {row["email"]: row["proposals sent"] for row in rows} == {"sam@example.com": "2", "ravi@example.com": "1"}
+    page = sam.get("/reports/monthly/2026-11").content.decode()
+    assert '<th class="num">Proposals sent</th>' in page
 
 
 # Inbound response time

@@ -103,8 +103,9 @@ def test_every_report_figure_equals_its_measure_asked_alone(busy_year, kind):
                 assert report.charts[key] == drawn
             for seat in report.leaderboard:
                 own = m.Scope.of(seat.seller)
-                assert (seat.touches, seat.meetings, seat.conversations) == (
-                    m.touches(period, own), m.meetings_held(period, own, now=NOW), m.new_conversations(period, own))
+                assert (seat.touches, seat.meetings, seat.conversations, seat.proposals) == (
+                    m.touches(period, own), m.meetings_held(period, own, now=NOW), m.new_conversations(period, own),
+                    m.proposals_sent(period, own))
                 assert (seat.created, seat.won, seat.win_rate) == (
                     m.pipeline_created(period, own).value, m.won(period, own).value, m.win_rate(period, own))
     assert quiet_seen  # the story has quiet deals to compare

@@ -583,6 +583,7 @@ class SellerFigures:
     touches: int = 0
     meetings: int = 0
     conversations: int = 0
+    proposals: int = 0
     created: Amounts = None
     won: Amounts = None
     closed: int = 0
@@ -660,6 +661,8 @@ def per_seller(period: Period, *, now: datetime | None = None, grouped: ByPerson
         row(seller).meetings = counts["meetings"]
     for by, n in grouped.conversations.items():
         row(by).conversations = n
+    for r in _proposal_entries(period).values("deal__owner").annotate(n=Count("id")):
+        row(r["deal__owner"]).proposals = r["n"]
     for r in grouped.created_rows:
         row(r["deal__owner"]).created.add(r["deal__currency"], r["value"])
     for r in grouped.closed_rows:

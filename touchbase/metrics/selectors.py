@@ -89,6 +89,7 @@ class Seat:
     touches: int
     meetings: int
     conversations: int
+    proposals: int
     created: Amounts
     won: Amounts
     won_converted: int | None
@@ -99,7 +100,7 @@ class Seat:
         return {"seller": str(self.seller), "email": self.seller.email, "active": self.seller.is_active,
                 "touches": self.touches, "touches target": self.touches_target or "",
                 "meetings held": self.meetings, "new conversations": self.conversations,
-                "pipeline created": self.created.text(), "won": self.won.text(),
+                "proposals sent": self.proposals, "pipeline created": self.created.text(), "won": self.won.text(),
                 "win rate": _fmt(self.win_rate, Unit.PERCENT)}
 
 
@@ -275,7 +276,7 @@ def _leaderboard(period: Period, now: datetime, pool: list, current: m.ByPerson)
     for seller in sellers:
         f = figures.get(seller.pk) or m.SellerFigures()
         target = target_for(Measure.TOUCHES, m.Scope.of(seller), period, pool=pool)
-        seats.append(Seat(seller, f.touches, f.meetings, f.conversations, f.created, f.won,
+        seats.append(Seat(seller, f.touches, f.meetings, f.conversations, f.proposals, f.created, f.won,
                           convert(f.won, report_currency(), period.end).minor, f.win_rate,
                           target.amount if target else None))
     seats.sort(key=lambda s: (-(s.won_converted or 0), -s.touches, str(s.seller)))
