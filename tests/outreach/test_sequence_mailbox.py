@@ -144,3 +144,15 @@ def test_another_seller_cannot_change_the_mailbox_from_the_page(ravi, reno, sale
     assert response.status_code == 403
     assert Sequence.objects.get(pk=reno.pk).mailbox is None
     assert Mailbox.objects.filter(pk=sales_mailbox.pk).exists()
+
+
+def test_a_new_sequence_from_the_page_takes_one_of_the_sellers_mailboxes(sam, sales_mailbox, ravis_mailbox,
+                                                                        client_for):
+    client = client_for(sam)
+    form = {"name": "Ops leaders", "window_start": "08:00", "window_end": "17:00", "window_days": "0,1,2,3,4"}
+    page = client.get("/outreach/sequences/new/").content.decode()
+    assert "sam.sales@example.com" in page and "ravi@example.com" not in page
+    assert client.post("/outreach/sequences/new/", {**form, "mailbox": ravis_mailbox.pk}).status_code == 200
+    assert not Sequence.objects.exists()
+    client.post("/outreach/sequences/new/", {**form, "mailbox": sales_mailbox.pk})
+    assert Sequence.objects.get(name="Ops leaders").mailbox == sales_mailbox

@@ -44,10 +44,16 @@ class MailboxForm(forms.Form):
 class SequenceForm(forms.ModelForm):
     class Meta:
         model = Sequence
-        fields = ["name", "window_start", "window_end", "window_days"]
+        fields = ["name", "mailbox", "window_start", "window_end", "window_days"]
         labels = {"window_start": "Send from", "window_end": "Send until", "window_days": "Send on weekdays"}
         widgets = {"window_start": forms.TimeInput(attrs={"type": "time"}),
                    "window_end": forms.TimeInput(attrs={"type": "time"})}
+
+    def __init__(self, *args, owner, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the new sequence's owner's mailboxes; empty sends from their first one.
+        self.fields["mailbox"].queryset = Mailbox.objects.filter(owner=owner).order_by("created_at")
+        self.fields["mailbox"].empty_label = "Your first mailbox"
 
 
 class StepForm(forms.Form):

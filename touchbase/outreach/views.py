@@ -104,7 +104,7 @@ def mailbox_resume(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def sequence_create(request):
-    form = SequenceForm(request.POST or None)
+    form = SequenceForm(request.POST or None, owner=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             sequence = services.sequence_create(actor=request.user, **form.cleaned_data)
