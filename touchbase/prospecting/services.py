@@ -4,7 +4,6 @@ lead lists. The pages, the API and the CLI all call these functions.
 Scoring is done in bulk inside the database (see `selectors`), never one ORM save per company.
 """
 
-import csv
 from collections import Counter
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -14,10 +13,8 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
-from openpyxl import Workbook
 
-from touchbase.core.cells import neutralise
-from touchbase.crm.models import Company, Deal, Person, Source, Task
+from touchbase.crm.models import Company, Source, Task
 from touchbase.crm.permissions import ensure_can_edit
 
 from .files import BadFile, open_table
@@ -234,81 +231,6 @@ def mapping_for_header(mapping: Mapping, header: list[str]) -> Mapping:
     if any(not 0 <= i < len(header) for i in mapping.columns.values()):
         raise MappingError("the mapping names a column the file does not have")
     return mapping
-
-
-EXPORTS = {
-    "companies": (
-        ["name", "domain", "website", "industry", "employee_count", "country", "owner", "tier", "score",
-         "source", "public_id"],
-        Company, ["name", "domain", "website", "industry", "employee_count", "country", "owner__email",
-                  "fit__tier", "fit__score", "source", "public_id"], "fit__tier"),
-    "people": (
-        ["first_name", "last_name", "email", "phone", "title", "company", "company_tier", "owner", "opted_out",
-         "source", "public_id"],
-        Person, ["first_name", "last_name", "email", "phone", "title", "company__name", "company__fit__tier",
-                 "owner__email", "opted_out", "source", "public_id"], "company__fit__tier"),
-    "deals": (
-        ["title", "company", "company_tier", "contact_email", "amount", "currency", "stage", "owner",
-         "expected_close", "next_step", "public_id"],
-        Deal, ["title", "company__name", "company__fit__tier", "contact__email", "amount_minor", "currency",
-               "stage__name", "owner__email", "expected_close", "next_step", "public_id"], "company__fit__tier"),
-}
-
-
-def _export_value(name: str, value):
-    if value is None:
-        return ""
-    if name == "amount":
-        # Minor units to a decimal string without ever going through a float.
-        sign, value = ("-" if value < 0 else ""), abs(value)
-        return f"{sign}{value // 100}.{value % 100:02d}"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if not isinstance(value, str | int):
-        return str(value)
-    return neutralise(value)
-
-
-def records_export(*, kind: str, path, tier: str | None = None) -> int:
-    """Write companies, people or deals (optionally only those of one tier) to a .csv or .xlsx file.
-
-    Returns the number of records written. Every text cell is neutralised against formula injection.
-    """
-    if kind not in EXPORTS:
-        raise ValidationError({"kind": f"{kind!r} is not one of {', '.join(EXPORTS)}."})
-    if tier is not None and tier not in TIERS:
-        raise ValidationError({"tier": f"{tier!r} is not a tier (A, B or C)."})
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise ValidationError({"path": f"{path.name}: export to a .csv or an .xlsx file."})
-    header, model, fields, tier_field = EXPORTS[kind]
-    rows = model.objects.order_by("pk")
-    if tier:
-        rows = rows.filter(**{tier_field: tier})
-    rows = rows.values_list(*fields).iterator(chunk_size=5000)
-    count = 0
-    partial = path.with_name(path.name + ".part")
-    try:
-        if suffix == ".csv":
-            with open(partial, "w", newline="", encoding="utf-8-sig") as f:
-                writer = csv.writer(f)
-                writer.writerow(header)
-                for row in rows:
-                    writer.writerow([_export_value(h, v) for h, v in zip(header, row, strict=True)])
-                    count += 1
-        else:
-            workbook = Workbook(write_only=True)
-            sheet = workbook.create_sheet(kind)
-            sheet.append(header)
-            for row in rows:
-                sheet.append([_export_value(h, v) for h, v in zip(header, row, strict=True)])
-                count += 1
-            workbook.save(partial)
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
-    return count
 
 
 def key_contact_gaps_to_tasks(*, actor, tier: str = "A") -> list[Task]:
