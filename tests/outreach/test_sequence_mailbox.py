@@ -6,6 +6,7 @@ from email.utils import parseaddr
 import pytest
 from django.core.exceptions import ValidationError
 
+from touchbase.crm import services as crm
 from touchbase.outreach import worker
 from touchbase.outreach.models import Enrollment, Mailbox, OutboxMessage, Sequence
 from touchbase.outreach.sequence_files import SequenceFileError, export, load
@@ -156,3 +157,15 @@ def test_a_new_sequence_from_the_page_takes_one_of_the_sellers_mailboxes(sam, sa
     assert not Sequence.objects.exists()
     client.post("/outreach/sequences/new/", {**form, "mailbox": sales_mailbox.pk})
     assert Sequence.objects.get(name="Ops leaders").mailbox == sales_mailbox
+
+
+def test_a_person_of_another_seller_goes_out_from_that_sellers_mailbox(sam, maya, ravi, reno, sales_mailbox,
+                                                                      ravis_mailbox, smtp_server):
+    sequence_set_mailbox(actor=sam, sequence=reno, mailbox=sales_mailbox)
+    globex = crm.company_create(actor=ravi, name="Globex", domain="globex.example")
+    lee = crm.person_create(actor=ravi, first_name="Lee", last_name="Park", email="lee@globex.example",
+                            title="COO", company=globex)
+    [enrollment] = sequence_enroll(actor=maya, sequence=reno, people=[lee], now=TUESDAY_10).enrolled
+    assert enrollment.owner == ravi and enrollment.mailbox == ravis_mailbox
+    worker.run_once(now=TUESDAY_10)
+    assert senders(smtp_server) == ["ravi@example.com"]
