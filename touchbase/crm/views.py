@@ -6,22 +6,28 @@ PermissionDenied, which the 403 page explains); edit pages also check before
 drawing a form the user could not submit.
 """
 
+import csv
+import io
+import itertools
 from datetime import datetime, time
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
+from openpyxl import Workbook
 
 from touchbase.accounts.models import User
 
 from . import permissions, selectors, services
 from .forms import CompanyForm, DealForm, MoveForm, PersonForm, TaskForm, TouchForm
 from .models import Company, Deal, ExitCriterion, Person, Pipeline, Stage, StageKind, Task
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _is_fragment(request) -> bool:
@@ -60,12 +66,46 @@ def board(request):
     })
 
 
-def _list(request, template: str, queryset, sort: str, sorts: dict, **context):
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _download(kind: str, queryset, fmt: str):
+    """Every record the list shows (all pages, same filters and order) as CSV or XLSX, formula-safe."""
+    from touchbase.prospecting.exports import cells  # the lead-list export's columns and cell rules
+
+    name = f"touchbase-{kind}-{timezone.localdate():%Y-%m-%d}.{fmt}"
+    if fmt == "csv":
+        writer = csv.writer(_Echo())
+        lines = itertools.chain(["\ufeff"], (writer.writerow(row) for row in cells(kind, queryset)))
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    else:
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(kind)
+        for row in cells(kind, queryset):
+            sheet.append(row)
+        body = io.BytesIO()
+        workbook.save(body)
+        response = HttpResponse(body.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _list(request, template: str, queryset, sort: str, sorts: dict, *, kind: str, **context):
+    fmt = request.GET.get("format", "")
+    if fmt in ("csv", "xlsx"):
+        return _download(kind, queryset, fmt)
+    if fmt:
+        return HttpResponse(f"format={fmt[:20]!r}: a list downloads as csv or xlsx.", status=400,
+                            content_type="text/plain; charset=utf-8")
     page = selectors.paginate(queryset, request.GET.get("page"))
+    download = request.GET.copy()
+    download.pop("page", None)
     return render(request, template, {
         "page": page, "rows": page.object_list, "sort": sort, "sorts": sorts,
         "q": request.GET.get("q", ""), "owner": request.GET.get("owner", ""), "owners": _owners(),
-        **context,
+        "download_query": download.urlencode(), **context,
     })
 
 
@@ -74,7 +114,7 @@ def company_list(request):
     get = request.GET
     companies, sort = selectors.company_list(user=request.user, q=get.get("q", ""), owner=get.get("owner"),
                                              industry=get.get("industry", ""), sort=get.get("sort"))
-    return _list(request, "crm/company_list.html", companies, sort, selectors.COMPANY_SORTS,
+    return _list(request, "crm/company_list.html", companies, sort, selectors.COMPANY_SORTS, kind="companies",
                  industry=get.get("industry", ""), industries=selectors.industries())
 
 
@@ -84,7 +124,7 @@ def person_list(request):
     people, sort = selectors.person_list(user=request.user, q=get.get("q", ""), owner=get.get("owner"),
                                          company=get.get("company"), quiet=get.get("quiet") == "1",
                                          sort=get.get("sort"))
-    return _list(request, "crm/person_list.html", people, sort, selectors.PERSON_SORTS,
+    return _list(request, "crm/person_list.html", people, sort, selectors.PERSON_SORTS, kind="people",
                  quiet=get.get("quiet") == "1")
 
 
@@ -93,7 +133,7 @@ def deal_list(request):
     get = request.GET
     deals, sort = selectors.deal_list(user=request.user, q=get.get("q", ""), owner=get.get("owner"),
                                       stage=get.get("stage"), status=get.get("status", ""), sort=get.get("sort"))
-    return _list(request, "crm/deal_list.html", deals, sort, selectors.DEAL_SORTS,
+    return _list(request, "crm/deal_list.html", deals, sort, selectors.DEAL_SORTS, kind="deals",
                  stage=get.get("stage", ""), status=get.get("status", ""),
                  stages=list(Stage.objects.select_related("pipeline")), kinds=StageKind.choices)
 

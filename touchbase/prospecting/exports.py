@@ -1,6 +1,7 @@
 """Lead-list exports: companies, people or deals to CSV or XLSX, filtered by tier and by tag.
 
-`touchbase export` calls `records_export`. Every text cell goes through `core.cells.neutralise`, so
+`touchbase export` calls `records_export`; the company, people and deal list pages download what they
+show through `cells` (crm.views). Every text cell goes through `core.cells.neutralise`, so
 a file opened in a spreadsheet never runs a cell as a formula.
 """
 
@@ -63,8 +64,8 @@ def _cell(name: str, value):
     return neutralise(value)
 
 
-def export_rows(*, kind: str, tier: str | None = None, tag: str | None = None):
-    """The value rows of an export, in id order: only those of companies in `tier` and tagged `tag` if given.
+def export_queryset(*, kind: str, tier: str | None = None, tag: str | None = None) -> models.QuerySet:
+    """The records of an export, in id order: only those of companies in `tier` and tagged `tag` if given.
 
     A person or deal goes by its company's tier and tags; one without a company is left out by either filter.
     """
@@ -85,7 +86,15 @@ def export_rows(*, kind: str, tier: str | None = None, tag: str | None = None):
         rows = rows.filter(**{export.tier_field: tier})
     if tag:
         rows = rows.filter(**{f"{export.company_field}__in": tagged_company_ids(tag)})
-    return rows.values_list(*export.fields)
+    return rows
+
+
+def cells(kind: str, queryset: models.QuerySet):
+    """The header, then each record of `queryset` (in its order) as a row of neutralised cells."""
+    header = EXPORTS[kind].header
+    yield header
+    for row in queryset.values_list(*EXPORTS[kind].fields).iterator(chunk_size=5000):
+        yield [_cell(h, v) for h, v in zip(header, row, strict=True)]
 
 
 def records_export(*, kind: str, path, tier: str | None = None, tag: str | None = None) -> int:
@@ -93,28 +102,25 @@ def records_export(*, kind: str, path, tier: str | None = None, tag: str | None 
 
     Returns the number of records written. The file appears whole or not at all.
     """
-    rows = export_rows(kind=kind, tier=tier, tag=tag).iterator(chunk_size=5000)
+    rows = cells(kind, export_queryset(kind=kind, tier=tier, tag=tag))
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise ValidationError({"path": f"{path.name}: export to a .csv or an .xlsx file."})
-    header = EXPORTS[kind].header
-    count = 0
+    count = -1  # the header is not a record
     partial = path.with_name(path.name + ".part")
     try:
         if suffix == ".csv":
             with open(partial, "w", newline="", encoding="utf-8-sig") as f:
                 writer = csv.writer(f)
-                writer.writerow(header)
                 for row in rows:
-                    writer.writerow([_cell(h, v) for h, v in zip(header, row, strict=True)])
+                    writer.writerow(row)
                     count += 1
         else:
             workbook = Workbook(write_only=True)
             sheet = workbook.create_sheet(kind)
-            sheet.append(header)
             for row in rows:
-                sheet.append([_cell(h, v) for h, v in zip(header, row, strict=True)])
+                sheet.append(row)
                 count += 1
             workbook.save(partial)
         partial.replace(path)
