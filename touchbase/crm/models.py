@@ -61,8 +61,9 @@ class Company(TouchedRecord):
     employee_count = models.PositiveIntegerField(null=True, blank=True)
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 two-letter code, e.g. US, DE.",
                                validators=[RegexValidator(r"^[A-Z]{2}$", "Use a two-letter country code such as US.")])
+    # No index of its own: (owner, name) below starts with it.
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="companies")
+                              related_name="companies", db_index=False)
     notes = models.TextField(blank=True)
 
     class Meta:
@@ -84,8 +85,9 @@ class Person(TouchedRecord):
     # costs the lead-list import a rebuild.
     company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="people",
                                 db_index=False)
+    # Nor this one: (owner, last_touch_at) below starts with owner.
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="people")
+                              related_name="people", db_index=False)
     time_zone = models.CharField(max_length=64, blank=True)
     opted_out = models.BooleanField(default=False, help_text="Never send this person sequence or drip email.")
 

@@ -186,7 +186,7 @@ def secondary_indexes_deferred(cursor, *, rows_expected: int, tables: tuple[str,
                                keep: tuple[tuple[str, ...], ...] = ()):
     """Build the secondary indexes of `tables` once after a big import, but those `keep` starts with.
 
-    Seven indexes on crm_person updated row by row make each insert several times dearer than a
+    Six indexes on crm_person updated row by row make each insert several times dearer than a
     sorted build at the end. Only on SQLite, where the DROP and CREATE are part of the import's
     transaction (a failed import rolls them back with everything else) and readers keep their
     snapshot; and only when the rows are many next to the first table's, so rebuilding costs less
