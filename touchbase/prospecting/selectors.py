@@ -14,7 +14,7 @@ from django.db.models.expressions import RawSQL
 
 from touchbase.crm.models import Person
 
-from .framework import Scorer, title_glob, title_regex
+from .framework import Scorer, title_words_match, title_words_regex
 from .models import CompanyFit, Qualifier
 
 # The parameters of one statement stay under SQLite's limit (32,766) with room for the criteria.
@@ -67,13 +67,29 @@ def _condition(item: dict, params: list) -> str:
         params.extend(item["values"])
         marks_lower, marks_exact = ", ".join(["%s"] * len(lowered)), ", ".join(["%s"] * len(item["values"]))
         return f"(LOWER({value}) IN ({marks_lower}) OR {value} IN ({marks_exact}))"
+    # One regular expression per title, not one test per word: ten GLOBs over a rebuilt string cost
+    # SQLite 2.5 times as much (0.67 s -> 0.27 s CPU on the million-row import's 100,000 companies;
+    # 5.2 s -> 1.8 s when no title matches and every person is read).
+    params.append(title_words_regex(item["words"]))
     if connection.vendor == "postgresql":
-        matches = " OR ".join(["LOWER(p.title) ~ %s"] * len(item["words"]))
-        params.extend(title_regex(word) for word in item["words"])
+        match = "LOWER(p.title) ~ %s"
     else:
-        matches = " OR ".join(["(' ' || LOWER(p.title) || ' ') GLOB %s"] * len(item["words"]))
-        params.extend(title_glob(word) for word in item["words"])
-    return f"EXISTS (SELECT 1 FROM crm_person p WHERE p.company_id = c.id AND p.title <> '' AND ({matches}))"
+        _sqlite_title_function()
+        match = f"{TITLE_FUNCTION}(%s, p.title)"
+    return f"EXISTS (SELECT 1 FROM crm_person p WHERE p.company_id = c.id AND p.title <> '' AND {match})"
+
+
+TITLE_FUNCTION = "touchbase_title_words"
+
+
+def _sqlite_title_function() -> None:
+    """Make `title_words_match` an SQL function of this connection (SQLite has no regular expressions).
+
+    Registered when a statement that needs it is built, on the connection that will run it:
+    registering again replaces the same function.
+    """
+    connection.ensure_connection()
+    connection.connection.create_function(TITLE_FUNCTION, 2, title_words_match, deterministic=True)
 
 
 MASKS = "prospecting_fit_masks"
