@@ -39,6 +39,8 @@ def open_composer(page, live_server, sam, dana):
     page.goto(f"{live_server.url}/people/{dana.pk}/")
     page.get_by_role("link", name="Write email").click()
     expect(page.get_by_role("heading", name="Email Dana Reyes")).to_be_visible()
+    # Type only once the panel's script has taken the fields (a loaded machine can run it late).
+    expect(page.locator("[data-coach-panel][data-coach-ready]")).to_have_count(1)
     return page.locator("[data-coach-panel]")
 
 
