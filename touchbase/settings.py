@@ -144,6 +144,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # only for its static Swagger UI: /api/v1/docs then loads no script from a CDN
     "touchbase.core",
     "touchbase.accounts",
     "touchbase.crm",
