@@ -56,15 +56,27 @@ def _ensure_mailbox_owner(actor, owner) -> None:
 
 
 def mailbox_save(*, actor, email: str, smtp_host: str, username: str, password: str | None = None,
-                 owner=None, smtp_port: int = 587, smtp_security: str = Security.STARTTLS,
+                 owner=None, mailbox: Mailbox | None = None, smtp_port: int = 587, smtp_security: str = Security.STARTTLS,
                  imap_host: str = "", imap_port: int = 993, imap_security: str = Security.TLS,
                  from_name: str = "", server_saves_sent: bool = False, daily_cap: int = 200,
                  hourly_cap: int = 30, min_gap_seconds: int = 60, domain_daily_cap: int = 10) -> Mailbox:
-    """Connect a mailbox or change its settings. The password is kept encrypted; None keeps the old one."""
-    owner = owner or actor
+    """Connect a mailbox or change its settings. The password is kept encrypted; None keeps the old one.
+
+    Without `mailbox` the address picks the row (the CLI's `mailbox add` reconnects an address it knows);
+    with it, that mailbox is changed, its address too, and another mailbox's address is refused.
+    """
     email = email.strip().lower()
-    mailbox = Mailbox.objects.filter(email=email).first() or Mailbox(email=email, owner=owner)
-    _ensure_mailbox_owner(actor, mailbox.owner if mailbox.pk else owner)
+    if mailbox is not None:
+        owner = mailbox.owner
+        _ensure_mailbox_owner(actor, owner)
+        taken = Mailbox.objects.filter(email=email).exclude(pk=mailbox.pk).select_related("owner").first()
+        if taken is not None:
+            raise ValidationError({"email": f"{email} is already connected by {taken.owner}."})
+        mailbox.email = email
+    else:
+        owner = owner or actor
+        mailbox = Mailbox.objects.filter(email=email).first() or Mailbox(email=email, owner=owner)
+        _ensure_mailbox_owner(actor, mailbox.owner if mailbox.pk else owner)
     if mailbox.pk and mailbox.owner_id != owner.pk:
         raise ValidationError({"email": f"{email} is already connected by {mailbox.owner}."})
     for name, value in dict(smtp_host=smtp_host.strip(), smtp_port=smtp_port, smtp_security=smtp_security,
@@ -89,6 +101,53 @@ def mailbox_test(*, mailbox: Mailbox, password: str | None = None, timeout: floa
 
 def mailbox_for(user) -> Mailbox | None:
     return Mailbox.objects.filter(owner=user).order_by("created_at").first()
+
+
+def mailboxes_of(user) -> list[Mailbox]:
+    """A seller's mailboxes, first connected first (the first is the one sequences default to)."""
+    return list(Mailbox.objects.filter(owner=user).select_related("owner").order_by("created_at", "pk"))
+
+
+def can_see_mailbox(actor, mailbox: Mailbox) -> bool:
+    return actor.pk == mailbox.owner_id or actor.is_manager
+
+
+def can_change_mailbox(actor, mailbox: Mailbox) -> bool:
+    return actor.pk == mailbox.owner_id or actor.is_admin
+
+
+def mailbox_users(mailbox: Mailbox) -> tuple[list[Sequence], list[Sequence]]:
+    """Why a mailbox cannot go: (sequences with a run still sending from it, sequences with past runs from it).
+
+    A run that is active or paused may send again; queued or sending emails still go from it. Past runs
+    and sent emails keep it too (their history points at it, and the database protects those rows).
+    """
+    running = set(Enrollment.objects.filter(mailbox=mailbox, status__in=RUNNING).values_list("sequence", flat=True))
+    running |= set(OutboxMessage.objects.filter(mailbox=mailbox, state__in=[OutboxState.QUEUED, OutboxState.SENDING])
+                   .values_list("enrollment__sequence", flat=True))
+    past = set(Enrollment.objects.filter(mailbox=mailbox).values_list("sequence", flat=True)) - running
+    by_pk = Sequence.objects.in_bulk(running | past)
+    return ([by_pk[pk] for pk in sorted(running) if pk in by_pk], [by_pk[pk] for pk in sorted(past) if pk in by_pk])
+
+
+def mailbox_delete(*, actor, mailbox: Mailbox) -> None:
+    """Disconnect a mailbox that no sequence run uses; sequences that picked it send from the owner's first again.
+
+    Refused, naming the sequences, while a run still sends from it or past runs keep their history in it.
+    """
+    _ensure_mailbox_owner(actor, mailbox.owner)
+    with transaction.atomic():
+        Mailbox.objects.select_for_update().filter(pk=mailbox.pk).first()
+        running, past = mailbox_users(mailbox)
+        if running:
+            names = ", ".join(f"“{s}”" for s in running)
+            raise ValidationError(f"{mailbox.email} still sends for {names}: stop those runs or pick another "
+                                  "mailbox on the sequence's page first.")
+        if past or OutboxMessage.objects.filter(mailbox=mailbox).exists():
+            names = ", ".join(f"“{s}”" for s in past) or "past emails"
+            raise ValidationError(f"{mailbox.email} keeps the history of {names} (what was sent, replies, "
+                                  "bounces); it cannot be deleted. Pick another mailbox on those sequences.")
+        mailbox.delete()
 
 
 # Sequences and steps

@@ -7,8 +7,12 @@ from . import views
 app_name = "outreach"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("mailbox/", views.mailbox_edit, name="mailbox"),
+    path("mailbox/", views.mailbox_list, name="mailbox"),
     path("mailbox/test/", views.mailbox_check, name="mailbox_test"),
+    path("mailboxes/new/", views.mailbox_add, name="mailbox_add"),
+    path("mailboxes/<int:pk>/", views.mailbox_edit, name="mailbox_edit"),
+    path("mailboxes/<int:pk>/test/", views.mailbox_test, name="mailbox_test_one"),
+    path("mailboxes/<int:pk>/delete/", views.mailbox_delete, name="mailbox_delete"),
     path("mailboxes/<int:pk>/resume/", views.mailbox_resume, name="mailbox_resume"),
     path("sequences/new/", views.sequence_create, name="sequence_create"),
     path("sequences/<int:pk>/", views.sequence_detail, name="sequence"),

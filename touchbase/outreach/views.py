@@ -6,8 +6,9 @@ every other page needs a login (the site's middleware).
 """
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -65,28 +66,112 @@ def home(request):
     })
 
 
+def _mailbox_owner(request):
+    """Whose mailboxes the page shows: your own; a manager or admin picks a seller with `?owner=<id>`."""
+    chosen = request.GET.get("owner", "")
+    if request.user.is_manager and chosen.isdigit():
+        return get_object_or_404(get_user_model(), pk=chosen, is_active=True)
+    return request.user
+
+
+def _visible_mailbox(request, pk: int) -> Mailbox:
+    """Another seller's mailbox is not found for you (its address is not yours to learn); managers see all."""
+    mailbox = get_object_or_404(Mailbox.objects.select_related("owner"), pk=pk)
+    if not services.can_see_mailbox(request.user, mailbox):
+        raise Http404("No such mailbox.")
+    return mailbox
+
+
+def _mailbox_list_page(request, owner, form):
+    mailboxes = services.mailboxes_of(owner)
+    return render(request, "outreach/mailbox.html", {
+        "owner": owner, "form": form, "can_add": owner.pk == request.user.pk,
+        "sellers": get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "email")
+        if request.user.is_manager else [],
+        "rows": [(m, services.mailbox_users(m)[0], services.can_change_mailbox(request.user, m)) for m in mailboxes],
+    })
+
+
 @require_http_methods(["GET", "POST"])
-def mailbox_edit(request):
-    mailbox = services.mailbox_for(request.user)
-    form = MailboxForm.for_mailbox(mailbox, request.POST or None)
+def mailbox_list(request):
+    """A seller's mailboxes with their state, and a form to connect another (a POST here adds one)."""
+    if request.method == "POST":
+        return mailbox_add(request)
+    return _mailbox_list_page(request, _mailbox_owner(request), MailboxForm.for_mailbox(None))
+
+
+@require_http_methods(["GET", "POST"])
+def mailbox_add(request):
+    form = MailboxForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        known = Mailbox.objects.filter(email=form.cleaned_data["email"].strip().lower()).exists()
         try:
-            services.mailbox_save(actor=request.user, **form.cleaned_data)
+            if known:  # adding never rewrites a mailbox: the address is someone's already (perhaps yours)
+                raise ValidationError({"email": "This address is already connected; edit it in the list."})
+            mailbox = services.mailbox_save(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, "Mailbox saved. Test the connection below.")
-            return redirect("outreach:mailbox")
-    return render(request, "outreach/mailbox.html", {"form": form, "mailbox": mailbox})
+            messages.success(request, f"{mailbox.email} connected. Test the connection below.")
+            return redirect("outreach:mailbox_edit", pk=mailbox.pk)
+    return _mailbox_list_page(request, request.user, form)
+
+
+@require_http_methods(["GET", "POST"])
+def mailbox_edit(request, pk: int):
+    mailbox = _visible_mailbox(request, pk)
+    form = MailboxForm.for_mailbox(mailbox, request.POST or None)
+    if request.method == "POST":
+        if not services.can_change_mailbox(request.user, mailbox):
+            raise PermissionDenied(f"{mailbox.email} is {mailbox.owner}'s; only they or an admin can change it.")
+        if form.is_valid():
+            try:
+                services.mailbox_save(actor=request.user, mailbox=mailbox, **form.cleaned_data)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, f"{mailbox.email} saved. Test the connection below.")
+                return redirect("outreach:mailbox_edit", pk=mailbox.pk)
+        mailbox.refresh_from_db()
+    running, past = services.mailbox_users(mailbox)
+    return render(request, "outreach/mailbox_edit.html", {
+        "form": form, "mailbox": mailbox, "running": running, "past": past,
+        "can_change": services.can_change_mailbox(request.user, mailbox),
+    })
+
+
+def _render_checks(request, mailbox):
+    checks = services.mailbox_test(mailbox=mailbox)
+    return render(request, "outreach/_mailbox_checks.html", {"checks": checks, "mailbox": mailbox})
 
 
 @require_POST
 def mailbox_check(request):
+    """The first mailbox's test, from before a seller had several; the list tests each one at its own URL."""
     mailbox = services.mailbox_for(request.user)
     if mailbox is None:
         raise Http404("Connect a mailbox first.")
-    checks = services.mailbox_test(mailbox=mailbox)
-    return render(request, "outreach/_mailbox_checks.html", {"checks": checks, "mailbox": mailbox})
+    return _render_checks(request, mailbox)
+
+
+@require_POST
+def mailbox_test(request, pk: int):
+    return _render_checks(request, _visible_mailbox(request, pk))
+
+
+@require_POST
+def mailbox_delete(request, pk: int):
+    mailbox = _visible_mailbox(request, pk)
+    try:
+        services.mailbox_delete(actor=request.user, mailbox=mailbox)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("outreach:mailbox_edit", pk=mailbox.pk)
+    messages.success(request, f"{mailbox.email} is disconnected.")
+    response = redirect("outreach:mailbox")
+    if mailbox.owner_id != request.user.pk:
+        response["Location"] += f"?owner={mailbox.owner_id}"
+    return response
 
 
 @require_POST
