@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -147,7 +147,11 @@ def mailbox_delete(*, actor, mailbox: Mailbox) -> None:
             names = ", ".join(f"“{s}”" for s in past) or "past emails"
             raise ValidationError(f"{mailbox.email} keeps the history of {names} (what was sent, replies, "
                                   "bounces); it cannot be deleted. Pick another mailbox on those sequences.")
-        mailbox.delete()
+        try:
+            mailbox.delete()
+        except ProtectedError as exc:  # someone was enrolled from it since the check: it is in use after all
+            raise ValidationError(f"{mailbox.email} was just put to use by a sequence run; try again "
+                                  "once that run has ended.") from exc
 
 
 # Sequences and steps
