@@ -215,6 +215,56 @@ def secondary_indexes_deferred(cursor, *, rows_expected: int, tables: tuple[str,
         cursor.execute(sql)
 
 
+@contextmanager
+def pg_indexes_deferred(cursor, *, rows_expected: int, table: str):
+    """On PostgreSQL, build the non-unique indexes of `table` once after a big import into it, if it is empty.
+
+    Updated row by row they made the merge of 940,000 new people cost 18 s where the insert alone
+    costs 6 s and the builds 4.5 s. The DROP and CREATE are part of the import's transaction, so a
+    failed import rolls them back with everything else. A DROP INDEX locks the table against readers
+    until the commit, so only into an empty table, where readers would find nothing anyway. Unique
+    indexes stay: they are constraints, checked as the rows go in.
+    """
+    if rows_expected < BIG_IMPORT_ROWS:
+        yield
+        return
+    cursor.execute(f"SELECT 1 FROM {table} LIMIT 1")
+    if cursor.fetchone():
+        yield
+        return
+    # Looked at again once locked: someone may have written the first rows in between.
+    cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+    cursor.execute(f"SELECT 1 FROM {table} LIMIT 1")
+    if cursor.fetchone():
+        yield
+        return
+    cursor.execute("SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), pg_get_indexdef(i.indexrelid) "
+                   "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = "
+                   "c.relnamespace WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND NOT i.indisprimary "
+                   "AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = i.indexrelid) ORDER BY c.relname",
+                   [table])
+    saved = cursor.fetchall()
+    for name, _sql in saved:
+        cursor.execute(f"DROP INDEX {name}")
+    yield
+    if not saved:
+        return
+    # CREATE INDEX refuses a table with checks still queued: the foreign keys Django makes deferred,
+    # from and to the table, check the new rows now, as they would at the commit, and stay deferred.
+    cursor.execute("SELECT DISTINCT quote_ident(conname) FROM pg_constraint WHERE (conrelid = %s::regclass "
+                   "OR confrelid = %s::regclass) AND condeferrable AND condeferred ORDER BY 1", [table, table])
+    deferred = ", ".join(row[0] for row in cursor.fetchall())
+    if deferred:
+        cursor.execute(f"SET CONSTRAINTS {deferred} IMMEDIATE")
+        cursor.execute(f"SET CONSTRAINTS {deferred} DEFERRED")
+    # Each build sorts every row: in the default 64 MB the bigger ones spill to disk.
+    cursor.execute("SELECT current_setting('maintenance_work_mem'), set_config('maintenance_work_mem', '256MB', true)")
+    memory = cursor.fetchone()[0]
+    for _name, sql in saved:
+        cursor.execute(sql)
+    cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [memory])
+
+
 def _in_batches(values: list, size: int = _IN):
     for start in range(0, len(values), size):
         yield values[start:start + size]
@@ -579,8 +629,9 @@ class PeopleImport(_Chunks):
         params = [self.owner_id, Source.IMPORT, *insert.constants]
         once = "FROM import_people s WHERE NOT EXISTS (SELECT 1 FROM import_again a WHERE a.k = s.k)"
         created = 0
-        with secondary_indexes_deferred(cursor, rows_expected=self.report.rows if defer_indexes else 0,
-                                        tables=("crm_person",)):
+        rows_expected = self.report.rows if defer_indexes else 0
+        with (pg_indexes_deferred(cursor, rows_expected=rows_expected, table="crm_person") if self.postgres else
+              secondary_indexes_deferred(cursor, rows_expected=rows_expected, tables=("crm_person",))):
             if self.postgres:
                 cursor.execute(f"INSERT INTO crm_person ({', '.join(insert.columns)}) SELECT {values} FROM "
                                f"(SELECT n, {columns} {once} UNION ALL SELECT n, {columns} FROM import_fresh) new "
