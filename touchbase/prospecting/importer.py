@@ -257,12 +257,8 @@ def pg_indexes_deferred(cursor, *, rows_expected: int, table: str):
     if deferred:
         cursor.execute(f"SET CONSTRAINTS {deferred} IMMEDIATE")
         cursor.execute(f"SET CONSTRAINTS {deferred} DEFERRED")
-    # Each build sorts every row: in the default 64 MB the bigger ones spill to disk.
-    cursor.execute("SELECT current_setting('maintenance_work_mem'), set_config('maintenance_work_mem', '256MB', true)")
-    memory = cursor.fetchone()[0]
     for _name, sql in saved:
         cursor.execute(sql)
-    cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [memory])
 
 
 def _in_batches(values: list, size: int = _IN):
