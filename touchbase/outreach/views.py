@@ -217,12 +217,16 @@ def _preview(request, sequence, steps):
             "rows": [(step, moment.astimezone(tz)) for step, moment in zip(steps, moments, strict=False)]}
 
 
+def _with_status_lines(enrollments) -> list:
+    """(enrollment, its status line) pairs for `_enrollment_row.html`, as the person page's tag passes them."""
+    return [(e, services.enrollment_status_line(e)) for e in enrollments]
+
+
 def _sequence_page(request, sequence, step_form=None, status=200):
     steps = list(sequence.steps.all())
     enrollments = list(sequence.enrollments.select_related("person__company", "owner").order_by("-created_at")[:200])
     return render(request, "outreach/sequence.html", {
-        "sequence": sequence, "steps": steps, "enrollments": enrollments,
-        "status_lines": {e.pk: services.enrollment_status_line(e) for e in enrollments},
+        "sequence": sequence, "steps": steps, "enrollments": _with_status_lines(enrollments),
         "step_form": step_form or StepForm(), "can_edit": services.can_edit_sequence(request.user, sequence),
         "tier_form": TierEnrollForm(), "figures": selectors.sequence_figures(sequence),
         "preview": _preview(request, sequence, steps),
@@ -531,8 +535,7 @@ def _drip_page(request, drip: Drip, status: int = 200):
     audience = list(drips.drip_audience(drip)[:100])
     enrolled = set(drip.enrollments.values_list("person_id", flat=True))
     return render(request, "outreach/drip.html", {
-        "drip": drip, "steps": steps, "enrollments": enrollments,
-        "status_lines": {e.pk: services.enrollment_status_line(e) for e in enrollments},
+        "drip": drip, "steps": steps, "enrollments": _with_status_lines(enrollments),
         "audience": [(p, p.pk in enrolled) for p in audience], "counts": drips.drip_status_counts(drip),
         "can_edit": drips.can_edit_drip(request.user, drip), "mailbox": services.mailbox_for(drip.owner),
         "piece_form": DripPieceForm(), "pick_form": DripPickForm(),
