@@ -105,16 +105,28 @@ def report_message(*, recipient: User, report) -> ReportEmail:
     return message
 
 
+def _report_for(recipient: User, period, now, company_reports: dict):
+    """A seller's own report; managers and admins share the company's, built once per period (and zone) a run."""
+    if recipient.role == Role.SELLER:
+        return selectors.report_build(period, Scope.of(recipient), now=now)
+    if period not in company_reports:
+        company_reports[period] = selectors.report_build(period, Scope.company(), now=now)
+    return company_reports[period]
+
+
 def report_mail(*, recipient: User, kind: PeriodKind = PeriodKind.WEEK, period_name: str | None = None,
-                now=None) -> bool:
-    """Mail one person their report; False when they already had it."""
+                now=None, company_reports: dict | None = None) -> bool:
+    """Mail one person their report; False when they already had it.
+
+    `company_reports` (Period -> Report) lets a run over many people build the company's report once.
+    """
     zone = zoneinfo.ZoneInfo(recipient.time_zone or "UTC")
     period = (parse_period(kind, period_name, zone) if period_name
               else current_period(kind, now or timezone.now(), zone).previous())
     if ReportSent.objects.filter(recipient=recipient, kind=kind.value, period=period.name).exists():
         return False
-    scope = Scope.of(recipient) if recipient.role == Role.SELLER else Scope.company()
-    report_message(recipient=recipient, report=selectors.report_build(period, scope, now=now)).send()
+    report = _report_for(recipient, period, now, company_reports if company_reports is not None else {})
+    report_message(recipient=recipient, report=report).send()
     try:
         ReportSent.objects.create(recipient=recipient, kind=kind.value, period=period.name)
     except IntegrityError:
@@ -123,9 +135,10 @@ def report_mail(*, recipient: User, kind: PeriodKind = PeriodKind.WEEK, period_n
 
 
 def report_mail_everyone(*, kind: PeriodKind = PeriodKind.WEEK, period_name: str | None = None, now=None) -> int:
-    sent = 0
+    sent, company_reports = 0, {}
     for user in User.objects.filter(is_active=True, role__in=[Role.SELLER, Role.MANAGER, Role.ADMIN]).order_by("pk"):
-        sent += report_mail(recipient=user, kind=kind, period_name=period_name, now=now)
+        sent += report_mail(recipient=user, kind=kind, period_name=period_name, now=now,
+                            company_reports=company_reports)
     return sent
 
 
@@ -140,14 +153,14 @@ def weekly_mail_due(now=None) -> int:
     if hour is None:
         return 0
     now = now or timezone.now()
-    sent = 0
+    sent, company_reports = 0, {}
     for user in User.objects.filter(is_active=True, role__in=[Role.SELLER, Role.MANAGER, Role.ADMIN]).order_by("pk"):
         zone = zoneinfo.ZoneInfo(user.time_zone or "UTC")
         week = current_period(PeriodKind.WEEK, now, zone)
         if now < week.start_at + timedelta(hours=hour):
             continue
         try:
-            sent += report_mail(recipient=user, kind=PeriodKind.WEEK, now=now)
+            sent += report_mail(recipient=user, kind=PeriodKind.WEEK, now=now, company_reports=company_reports)
         except (OSError, smtplib.SMTPException) as exc:
             log.warning("weekly report to %s not sent, will retry: %s", user.email, exc)
     return sent
