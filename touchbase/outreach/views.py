@@ -45,6 +45,26 @@ from .models import (
 )
 
 
+def _attempt(request, call, said="") -> bool:
+    """Run a POST's one service call and say how it went: its refusal (a ValidationError) as an error
+    message, else `said` (a string, or a function called after the service) as a success. True when it went."""
+    try:
+        call()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return False
+    if said:
+        messages.success(request, said() if callable(said) else said)
+    return True
+
+
+def _say_enrolled(request, result, summary: str, refused: str = "Not enrolled") -> None:
+    """An enroll's outcome: the summary (a warning when nobody got in), then each refusal with its reason."""
+    (messages.success if result.enrolled else messages.warning)(request, summary)
+    for _, reason in result.refused:
+        messages.error(request, f"{refused}: {reason}")
+
+
 def _form_errors(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
@@ -162,12 +182,9 @@ def mailbox_test(request, pk: int):
 @require_POST
 def mailbox_delete(request, pk: int):
     mailbox = _visible_mailbox(request, pk)
-    try:
-        services.mailbox_delete(actor=request.user, mailbox=mailbox)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    if not _attempt(request, lambda: services.mailbox_delete(actor=request.user, mailbox=mailbox),
+                    f"{mailbox.email} is disconnected."):
         return redirect("outreach:mailbox_edit", pk=mailbox.pk)
-    messages.success(request, f"{mailbox.email} is disconnected.")
     response = redirect("outreach:mailbox")
     if mailbox.owner_id != request.user.pk:
         response["Location"] += f"?owner={mailbox.owner_id}"
@@ -178,12 +195,8 @@ def mailbox_delete(request, pk: int):
 def mailbox_resume(request, pk: int):
     """The banner's button: send again from a mailbox paused for bounces (its owner or a manager)."""
     mailbox = get_object_or_404(Mailbox.objects.select_related("owner"), pk=pk)
-    try:
-        services.mailbox_resume(actor=request.user, mailbox=mailbox)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"{mailbox.email} sends again. Held emails go out within the caps.")
+    _attempt(request, lambda: services.mailbox_resume(actor=request.user, mailbox=mailbox),
+             f"{mailbox.email} sends again. Held emails go out within the caps.")
     return redirect("outreach:home")
 
 
@@ -255,9 +268,7 @@ def sequence_enroll_tier(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        (messages.success if result.enrolled else messages.warning)(request, result.summary())
-        for _, reason in result.refused:
-            messages.error(request, f"Not enrolled: {reason}")
+        _say_enrolled(request, result, result.summary())
     return redirect("outreach:sequence", pk=sequence.pk)
 
 
@@ -265,13 +276,9 @@ def sequence_enroll_tier(request, pk: int):
 def sequence_archive(request, pk: int):
     sequence = get_object_or_404(Sequence.objects.select_related("owner"), pk=pk)
     archived = request.POST.get("archived") == "1"
-    try:
-        services.sequence_archive(actor=request.user, sequence=sequence, archived=archived)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"“{sequence}” archived: nobody new is enrolled; people in it go on to the end."
-                         if archived else f"“{sequence}” is back.")
+    _attempt(request, lambda: services.sequence_archive(actor=request.user, sequence=sequence, archived=archived),
+             f"“{sequence}” archived: nobody new is enrolled; people in it go on to the end."
+             if archived else f"“{sequence}” is back.")
     return redirect("outreach:sequence", pk=sequence.pk)
 
 
@@ -296,10 +303,8 @@ def sequence_enroll_people(request, pk: int):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            (messages.success if result.enrolled else messages.warning)(
-                request, f"{len(result.enrolled)} enrolled in “{sequence}”, {len(result.refused)} not.")
-            for _, reason in result.refused:
-                messages.error(request, f"Not enrolled: {reason}")
+            _say_enrolled(request, result, f"{len(result.enrolled)} enrolled in “{sequence}”, "
+                                           f"{len(result.refused)} not.")
         return redirect("outreach:sequence", pk=sequence.pk)
     get = request.GET
     owner = get.get("owner", "me")
@@ -322,13 +327,9 @@ def sequence_mailbox(request, pk: int):
     if chosen and mailbox is None:
         messages.error(request, "That mailbox is no longer connected; pick another.")
         return redirect("outreach:sequence", pk=sequence.pk)
-    try:
-        services.sequence_set_mailbox(actor=request.user, sequence=sequence, mailbox=mailbox)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        sends_from = services.sequence_mailbox(sequence, sequence.owner)
-        messages.success(request, f"“{sequence}” sends from {sends_from or 'its owner’s mailbox'}.")
+    _attempt(request, lambda: services.sequence_set_mailbox(actor=request.user, sequence=sequence, mailbox=mailbox),
+             lambda: f"“{sequence}” sends from "
+                     f"{services.sequence_mailbox(sequence, sequence.owner) or 'its owner’s mailbox'}.")
     return redirect("outreach:sequence", pk=sequence.pk)
 
 
@@ -336,13 +337,9 @@ def sequence_mailbox(request, pk: int):
 def sequence_auto_enroll(request, pk: int):
     sequence = get_object_or_404(Sequence.objects.select_related("owner"), pk=pk)
     on = request.POST.get("on") == "1"
-    try:
-        services.sequence_set_auto_enroll(actor=request.user, sequence=sequence, on=on)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"New A-tier key contacts of {sequence.owner} now go into “{sequence}” by "
-                                  "themselves." if on else f"“{sequence}” no longer enrolls anyone by itself.")
+    _attempt(request, lambda: services.sequence_set_auto_enroll(actor=request.user, sequence=sequence, on=on),
+             f"New A-tier key contacts of {sequence.owner} now go into “{sequence}” by themselves."
+             if on else f"“{sequence}” no longer enrolls anyone by itself.")
     return redirect("outreach:sequence", pk=sequence.pk)
 
 
@@ -381,12 +378,9 @@ def step_edit(request, pk: int):
 @require_POST
 def step_delete(request, pk: int):
     step = get_object_or_404(Step.objects.select_related("sequence"), pk=pk)
-    try:
-        services.step_delete(actor=request.user, step=step)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    if not _attempt(request, lambda: services.step_delete(actor=request.user, step=step),
+                    f"Step {step.position} taken out."):
         return redirect("outreach:step_edit", pk=step.pk)
-    messages.success(request, f"Step {step.position} taken out.")
     return redirect("outreach:sequence", pk=step.sequence_id)
 
 
@@ -419,10 +413,7 @@ def enrollment_action(request, pk: int, action: str):
     enrollment = get_object_or_404(Enrollment.objects.select_related("person", "sequence"), pk=pk)
     if action not in ENROLLMENT_ACTIONS:
         raise Http404("No such action.")
-    try:
-        ENROLLMENT_ACTIONS[action](actor=request.user, enrollment=enrollment)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    _attempt(request, lambda: ENROLLMENT_ACTIONS[action](actor=request.user, enrollment=enrollment))
     back = request.POST.get("back") == "person"
     return redirect("crm:person_detail", pk=enrollment.person_id) if back else \
         redirect("outreach:sequence", pk=enrollment.sequence_id)
@@ -600,8 +591,6 @@ def drip_start(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        (messages.success if result.enrolled else messages.warning)(
-            request, f"{len(result.enrolled)} started on “{drip}”, {len(result.refused)} not.")
-        for _, reason in result.refused:
-            messages.error(request, f"Not started: {reason}")
+        _say_enrolled(request, result, f"{len(result.enrolled)} started on “{drip}”, {len(result.refused)} not.",
+                      refused="Not started")
     return redirect("outreach:drip", pk=drip.pk)
