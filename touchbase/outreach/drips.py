@@ -16,7 +16,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from touchbase.coach import review
@@ -282,6 +282,6 @@ def asks_and_gives(person: Person, last: int = LAST_TOUCHES) -> AsksAndGives:
 
 def drip_status_counts(drip: Drip) -> dict[str, int]:
     counts = dict.fromkeys(EnrollmentStatus.values, 0)
-    for status in drip.enrollments.values_list("status", flat=True):
-        counts[status] += 1
+    for status, n in drip.enrollments.order_by().values_list("status").annotate(n=Count("pk")):
+        counts[status] = n
     return counts
