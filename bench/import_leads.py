@@ -32,6 +32,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from _common import backend_cpu_seconds
+
 FIRST = ["Dana", "Lee", "Kim", "Ana", "Sam", "Ravi", "Maya", "Jon", "Zoë", "Luis", "Ines", "Omar", "Eva", "Tom",
          "Noor", "Ida", "Max", "Lena", "Yuki", "Chen"]
 LAST = ["Reyes", "Ng", "Park", "López", "Smith", "Patel", "Müller", "Okafor", "Rossi", "Kowalski", "Silva",
@@ -92,36 +94,20 @@ def run_import(path: Path, postgres: str | None = None) -> dict:
     from touchbase.prospecting import services
 
     services.framework_current()
-    backend = _backend_cpu()
+    backend = backend_cpu_seconds()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     cpu_before = _cpu()
     started = time.perf_counter()
     report = services.leads_import(path=path)
     seconds = time.perf_counter() - started
     cpu = _cpu()
-    server_cpu = _backend_cpu()
+    server_cpu = backend_cpu_seconds()
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"seconds": seconds, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "reader_peak_rss_mb": children.ru_maxrss / 1024, "cpu_main": cpu[0] - cpu_before[0],
             "cpu_reader": cpu[1] - cpu_before[1], "rss_before_mb": rss_before / 1024, "report": report.as_dict(),
             "cache_mb": services.IMPORT_CACHE_KB // 1024,
             "server_cpu": server_cpu - backend if backend is not None and server_cpu is not None else None}
-
-
-def _backend_cpu() -> float | None:
-    """CPU seconds of this connection's PostgreSQL backend, when the server runs on this machine; else None."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _cpu() -> tuple[float, float]:

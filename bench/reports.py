@@ -36,6 +36,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from _common import backend_cpu_seconds
+
 NULL = r"\N"
 # Indexes the reports would like on crm's tables: the forecast and slipped lists filter deals by
 # expected close date, "new conversation" asks whether a person wrote in before, and every touch
@@ -276,18 +278,8 @@ def server_cpu_ms() -> float | None:
     server's is what the report itself costs. None on SQLite (it runs in our
     own process, so process_time has it) or when the backend is not local.
     """
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+    seconds = backend_cpu_seconds()
+    return seconds * 1000 if seconds is not None else None
 
 
 def timed(fn, runs: int):
