@@ -73,13 +73,20 @@ def _form_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+def _run_counts() -> dict:
+    """Annotations for a list of sequences or drips (both reach their runs as `enrollments`): running and replied."""
+    return {
+        "running": Count("enrollments", filter=Q(enrollments__status__in=services.RUNNING), distinct=True),
+        "replied": Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.REPLIED), distinct=True),
+    }
+
+
 @require_GET
 def home(request):
     archived = request.GET.get("archived") == "1"
     sequences = Sequence.objects.filter(archived=archived, drip__isnull=True).select_related("owner").annotate(
         steps_count=Count("steps", distinct=True),
-        running=Count("enrollments", filter=Q(enrollments__status__in=services.RUNNING), distinct=True),
-        replied=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.REPLIED), distinct=True),
+        **_run_counts(),
     )
     return render(request, "outreach/home.html", {
         "sequences": sequences, "mailbox": services.mailbox_for(request.user), "archived": archived,
@@ -501,8 +508,7 @@ def piece_edit(request, pk: int | None = None):
 def drip_list(request):
     drip_rows = Drip.objects.filter(archived=False).select_related("owner").annotate(
         pieces_count=Count("sequence__steps", distinct=True),
-        running=Count("enrollments", filter=Q(enrollments__status__in=services.RUNNING), distinct=True),
-        replied=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.REPLIED), distinct=True),
+        **_run_counts(),
     )
     return render(request, "outreach/drip_list.html", {"drips": drip_rows})
 
