@@ -225,10 +225,7 @@ def _preview(request, sequence, steps):
     samples = list(Person.objects.filter(owner=sequence.owner_id).exclude(email="")
                    .select_related("company").order_by("last_name", "first_name")[:100])
     chosen = next((p for p in samples if str(p.pk) == request.GET.get("sample")), samples[0] if samples else None)
-    if chosen is None:
-        tz = services.recipient_zone(Person(), sequence.owner)
-    else:
-        tz = services.recipient_zone(chosen, sequence.owner)
+    tz = services.recipient_zone(chosen or Person(), sequence.owner)  # nobody to sample: the owner's zone
     try:
         moments = schedule.preview(timezone.now(), [s.delay_days for s in steps], tz, sequence.window)
     except ValueError:  # a window that never opens: the page says so instead of failing
