@@ -134,9 +134,14 @@ def report_mail(*, recipient: User, kind: PeriodKind = PeriodKind.WEEK, period_n
     return True
 
 
+def _recipients():
+    """Everyone who gets the report by mail: active sellers (their own), managers and admins (the company's)."""
+    return User.objects.filter(is_active=True, role__in=[Role.SELLER, Role.MANAGER, Role.ADMIN]).order_by("pk")
+
+
 def report_mail_everyone(*, kind: PeriodKind = PeriodKind.WEEK, period_name: str | None = None, now=None) -> int:
     sent, company_reports = 0, {}
-    for user in User.objects.filter(is_active=True, role__in=[Role.SELLER, Role.MANAGER, Role.ADMIN]).order_by("pk"):
+    for user in _recipients():
         sent += report_mail(recipient=user, kind=kind, period_name=period_name, now=now,
                             company_reports=company_reports)
     return sent
@@ -154,7 +159,7 @@ def weekly_mail_due(now=None) -> int:
         return 0
     now = now or timezone.now()
     sent, company_reports = 0, {}
-    for user in User.objects.filter(is_active=True, role__in=[Role.SELLER, Role.MANAGER, Role.ADMIN]).order_by("pk"):
+    for user in _recipients():
         zone = zoneinfo.ZoneInfo(user.time_zone or "UTC")
         week = current_period(PeriodKind.WEEK, now, zone)
         if now < week.start_at + timedelta(hours=hour):
