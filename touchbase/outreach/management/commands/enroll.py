@@ -40,10 +40,7 @@ class Command(BaseCommand):
             result = sequence_enroll(actor=actor, sequence=sequence, people=people)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        for enrollment in result.enrolled:
-            self.stdout.write(f"enrolled\t{enrollment.person.email}\tfirst step due {enrollment.due_at:%Y-%m-%d %H:%M} UTC")
-        for person, reason in result.refused:
-            self.stdout.write(f"not enrolled\t{person.email or person.name}\t{reason}")
+        self._write_result(result)
         for email in unknown:
             self.stdout.write(f"not enrolled\t{email}\tno person has this email")
         if not result.enrolled:
@@ -54,8 +51,12 @@ class Command(BaseCommand):
             result = sequence_enroll_tier(actor=actor, sequence=sequence, tier=tier)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
+        self._write_result(result)
+        self.stdout.write(result.summary())
+
+    def _write_result(self, result) -> None:
+        """One tab-separated line per person enrolled or refused, for both ways of enrolling."""
         for enrollment in result.enrolled:
             self.stdout.write(f"enrolled\t{enrollment.person.email}\tfirst step due {enrollment.due_at:%Y-%m-%d %H:%M} UTC")
         for person, reason in result.refused:
             self.stdout.write(f"not enrolled\t{person.email or person.name}\t{reason}")
-        self.stdout.write(result.summary())
