@@ -47,3 +47,24 @@ def test_a_failed_send_is_tried_again_by_a_later_round(quarter, alice, smtp, set
     assert not ReportSent.objects.exists()
     settings.EMAIL_PORT = port
     assert weekly_mail_due(at(30, 12, 5)) == 1
+
+
+def test_a_mail_server_that_is_down_is_left_alone_for_a_while_and_no_report_is_built(quarter, alice, settings,
+                                                                                     monkeypatch):
+    from touchbase.metrics import mail, selectors
+
+    built = []
+    real_build = selectors.report_build
+    monkeypatch.setattr(selectors, "report_build", lambda *a, **k: built.append(1) or real_build(*a, **k))
+    settings.REPORT_MAIL_HOUR = 7
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1  # nothing listens
+    monkeypatch.setattr(mail, "_server_down_until", {})
+    tried = []
+    real_connection = mail.get_connection
+    monkeypatch.setattr(mail, "get_connection", lambda: tried.append(1) or real_connection())
+    assert weekly_mail_due(at(30, 12)) == 0 and tried == [1]
+    assert mail._server_down_until == {("127.0.0.1", 1): at(30, 12, 15)}
+    assert weekly_mail_due(at(30, 12, 5)) == 0 and tried == [1]  # within the pause: not even a connection
+    assert built == [] and not ReportSent.objects.exists()
+    assert weekly_mail_due(at(30, 12, 16)) == 0 and tried == [1, 1]  # after it: tried again

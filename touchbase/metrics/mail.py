@@ -18,11 +18,11 @@ are attached.
 import logging
 import smtplib
 import zoneinfo
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.mime.image import MIMEImage
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import SafeMIMEMultipart
 from django.db import IntegrityError
 from django.template.loader import render_to_string
@@ -115,7 +115,7 @@ def _report_for(recipient: User, period, now, company_reports: dict):
 
 
 def report_mail(*, recipient: User, kind: PeriodKind = PeriodKind.WEEK, period_name: str | None = None,
-                now=None, company_reports: dict | None = None) -> bool:
+                now=None, company_reports: dict | None = None, connection=None) -> bool:
     """Mail one person their report; False when they already had it.
 
     `company_reports` (Period -> Report) lets a run over many people build the company's report once.
@@ -126,7 +126,9 @@ def report_mail(*, recipient: User, kind: PeriodKind = PeriodKind.WEEK, period_n
     if ReportSent.objects.filter(recipient=recipient, kind=kind.value, period=period.name).exists():
         return False
     report = _report_for(recipient, period, now, company_reports if company_reports is not None else {})
-    report_message(recipient=recipient, report=report).send()
+    message = report_message(recipient=recipient, report=report)
+    message.connection = connection  # None: a connection of its own
+    message.send()
     try:
         ReportSent.objects.create(recipient=recipient, kind=kind.value, period=period.name)
     except IntegrityError:
@@ -147,26 +149,47 @@ def report_mail_everyone(*, kind: PeriodKind = PeriodKind.WEEK, period_name: str
     return sent
 
 
+# Mail servers found down, by (host, port), until when the worker leaves them alone. A round that
+# cannot connect must not build every report (charts, PDF) only to fail: that held up the sends.
+MAIL_SERVER_RETRY = timedelta(minutes=15)
+_server_down_until: dict[tuple[str, int], datetime] = {}
+
+
 def weekly_mail_due(now=None) -> int:
     """The worker's Monday mail: last week's report to each person whose Monday REPORT_MAIL_HOUR has come.
 
     A person whose week has started but whose hour has not waits for a later round; one who already
-    has it (ReportSent) is skipped, so every round may call this. A mail that fails is logged and
-    tried again by a later round: the row is written only after the send.
+    has it (ReportSent) is skipped, so every round may call this. The mail server is tried once before
+    any report is built; when it is down, the rounds of the next MAIL_SERVER_RETRY leave it alone and
+    a later round sends (the row is written only after the send).
     """
     hour = settings.REPORT_MAIL_HOUR
     if hour is None:
         return 0
     now = now or timezone.now()
-    sent, company_reports = 0, {}
+    due = []
     for user in _recipients():
         zone = zoneinfo.ZoneInfo(user.time_zone or "UTC")
         week = current_period(PeriodKind.WEEK, now, zone)
-        if now < week.start_at + timedelta(hours=hour):
-            continue
-        try:
-            sent += report_mail(recipient=user, kind=PeriodKind.WEEK, now=now, company_reports=company_reports)
-        except (OSError, smtplib.SMTPException) as exc:
-            log.warning("weekly report to %s not sent, will retry: %s", user.email, exc)
+        if now >= week.start_at + timedelta(hours=hour) and not ReportSent.objects.filter(
+                recipient=user, kind=PeriodKind.WEEK.value, period=week.previous().name).exists():
+            due.append(user)
+    server = (settings.EMAIL_HOST, settings.EMAIL_PORT)
+    if not due or now < _server_down_until.get(server, now):
+        return 0
+    connection = get_connection()
+    sent, company_reports = 0, {}
+    try:
+        connection.open()
+        for user in due:
+            sent += report_mail(recipient=user, kind=PeriodKind.WEEK, now=now, company_reports=company_reports,
+                                connection=connection)
+    except (OSError, smtplib.SMTPException) as exc:
+        _server_down_until[server] = now + MAIL_SERVER_RETRY
+        log.warning("weekly reports: %d sent, the rest wait %d minutes: the mail server %s:%s failed: %s",
+                    sent, MAIL_SERVER_RETRY.seconds // 60, *server, exc)
+    else:
+        _server_down_until.pop(server, None)
+    finally:
+        connection.close()
     return sent
-
