@@ -29,6 +29,14 @@ class MailboxForm(forms.Form):
                                           label="Emails a day to one company's domain",
                                           help_text="0 = no cap. Free-mail domains (gmail.com, ...) are not capped.")
 
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not editing:  # a new mailbox has no saved password to keep
+            password = self.fields["password"]
+            password.required = True
+            password.help_text = "An app password. Stored encrypted and never shown again."
+            password.error_messages["required"] = "Give the mailbox's password (an app password for Gmail or Microsoft)."
+
     def clean_domain_daily_cap(self):
         value = self.cleaned_data.get("domain_daily_cap")
         return 10 if value is None else value
@@ -38,7 +46,7 @@ class MailboxForm(forms.Form):
         initial = {}
         if mailbox:
             initial = {name: getattr(mailbox, name) for name in cls.base_fields if name != "password"}
-        return cls(data, initial=initial)
+        return cls(data, initial=initial, editing=mailbox is not None)
 
 
 class SequenceForm(forms.ModelForm):
