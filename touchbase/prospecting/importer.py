@@ -370,6 +370,7 @@ class _Chunks:
 _PERSON_VALUES = "id, first_name, last_name, phone, title, company_id, owner_id"
 _STAGED = "n, k, email, first_name, last_name, phone, title, company_id"
 KEYS_PER_BATCH = 2_000
+_TEMP_TABLES = ("import_people", "import_again", "import_fresh")  # PeopleImport's staging
 # 8 MB, two bits a key: about 900 false "seen" in a million rows (each costs only the careful path).
 BLOOM_BYTES = 8 * 1024 * 1024
 
@@ -402,7 +403,7 @@ class PeopleImport(_Chunks):
         super().__init__(**kwargs)
         self.postgres = connection.vendor == "postgresql"
         cursor = self.cursor
-        for table in ("import_people", "import_again", "import_fresh"):
+        for table in _TEMP_TABLES:
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
         temp = "ON COMMIT DROP" if self.postgres else ""
         people = ("first_name varchar(100) NOT NULL, last_name varchar(100) NOT NULL, phone varchar(32) NOT NULL, "
@@ -506,29 +507,26 @@ class PeopleImport(_Chunks):
         if self.direct is not None:
             # Every staged row may repeat a person inserted by an earlier chunk of this run.
             cursor.execute("INSERT INTO import_again (k) SELECT DISTINCT k FROM import_people")
-            self._merge_again()
-            self._insert_new(defer_indexes=False)
-            for table in ("import_people", "import_again", "import_fresh"):
-                cursor.execute(f"DROP TABLE {table}")
-            return
-        # The keys that need thought: a key seen twice, and a person the database already has. Nothing
-        # is inserted into crm_person before this, so whoever it holds was there before the import.
-        cursor.execute("INSERT INTO import_again (k) SELECT k FROM import_people GROUP BY k HAVING COUNT(*) > 1")
-        cursor.execute("SELECT 1 FROM crm_person LIMIT 1")
-        if cursor.fetchone():
-            cursor.execute("INSERT INTO import_again (k) SELECT DISTINCT s.k FROM import_people s "
-                           "JOIN crm_person p ON p.email = s.k WHERE s.email <> '' ON CONFLICT (k) DO NOTHING")
-            cursor.execute("SELECT 1 FROM crm_person WHERE email = '' LIMIT 1")
+            defer_indexes = False
+        else:
+            # The keys that need thought: a key seen twice, and a person the database already has. Nothing
+            # is inserted into crm_person before this, so whoever it holds was there before the import.
+            cursor.execute("INSERT INTO import_again (k) SELECT k FROM import_people GROUP BY k HAVING COUNT(*) > 1")
+            cursor.execute("SELECT 1 FROM crm_person LIMIT 1")
             if cursor.fetchone():
-                # Name keys are compared ignoring case, which SQL cannot do as Python does: every
-                # person without an email goes through the careful path.
-                cursor.execute("INSERT INTO import_again (k) SELECT DISTINCT k FROM import_people "
-                               "WHERE email = '' ON CONFLICT (k) DO NOTHING")
-        if self.postgres:
-            cursor.execute("ANALYZE import_again")
+                cursor.execute("INSERT INTO import_again (k) SELECT DISTINCT s.k FROM import_people s "
+                               "JOIN crm_person p ON p.email = s.k WHERE s.email <> '' ON CONFLICT (k) DO NOTHING")
+                cursor.execute("SELECT 1 FROM crm_person WHERE email = '' LIMIT 1")
+                if cursor.fetchone():
+                    # Name keys are compared ignoring case, which SQL cannot do as Python does: every
+                    # person without an email goes through the careful path.
+                    cursor.execute("INSERT INTO import_again (k) SELECT DISTINCT k FROM import_people "
+                                   "WHERE email = '' ON CONFLICT (k) DO NOTHING")
+            if self.postgres:
+                cursor.execute("ANALYZE import_again")
         self._merge_again()
         self._insert_new(defer_indexes=defer_indexes)
-        for table in ("import_people", "import_again", "import_fresh"):
+        for table in _TEMP_TABLES:
             cursor.execute(f"DROP TABLE {table}")
 
     def _merge_again(self) -> None:
