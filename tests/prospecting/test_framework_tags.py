@@ -44,11 +44,21 @@ def test_tag_criteria_are_kept_as_tags_are_stored():
      "Criterion 'c': field '' must name a custom field"),
     ({"key": "c", "kind": "custom_value", "field": "crm_used", "values": [" "], "points": 5},
      "Criterion 'c': list at least one value of custom field 'crm_used'"),
+    ({"key": "c", "kind": "custom_present", "field": "CRM used", "points": 5},
+     "Criterion 'c': field 'CRM used' must name a custom field"),
+    ({"key": "c", "kind": "custom_present", "points": 5}, "Criterion 'c': field '' must name a custom field"),
 ])
 def test_bad_tag_and_custom_criteria_are_refused_naming_the_criterion(criterion, message):
     with pytest.raises(ValidationError) as error:
         parse_criteria([criterion], 80, 40)
     assert message in str(error.value)
+
+
+def test_a_custom_present_criterion_keeps_its_field_and_needs_no_values():
+    criteria = parse_criteria([{"key": "crm", "label": "We know their CRM", "kind": "custom_present",
+                                "field": " crm_used ", "values": ["ignored"], "points": 10}], 80, 40)
+    assert criteria == [{"key": "crm", "label": "We know their CRM", "kind": "custom_present", "field": "crm_used",
+                         "points": 10}]
 
 
 def test_a_lone_tag_string_is_one_tag_not_its_letters():
@@ -98,6 +108,55 @@ def test_the_sql_scorer_agrees_with_the_python_rules_on_tags_and_custom_values(m
     assert met_any == {"industry", "partner", "on_salesforce", "any_sport", "region"}
     # And the preview (the same SQL, counted) sees no move against what was just stored.
     assert services.framework_preview(criteria=framework.criteria, tier_a_min=60, tier_b_min=30).moved == 0
+
+
+# A custom field's stored JSON value and whether custom_present counts it as filled in.
+FILLED_IN = [
+    ({}, False), ({"crm_used": ""}, False), ({"crm_used": "  "}, False), ({"crm_used": " \t\n"}, False),
+    ({"crm_used": None}, False), ({"crm_used": {"name": "sfdc"}}, False), ({"crm_used": {}}, False),
+    ({"crm_used": ["sfdc"]}, False), ({"CRM_USED": "sfdc"}, False), ({"crm_used_2": "sfdc"}, False),
+    ({"crm_used": "x"}, True), ({"crm_used": " x "}, True), ({"crm_used": "Ünïcode"}, True), ({"crm_used": 0}, True),
+    ({"crm_used": 2.5}, True), ({"crm_used": False}, True), ({"crm_used": True}, True), ({"crm_used": "0"}, True),
+    ({"crm_used": "%"}, True), ({"crm_used": "'"}, True),
+]
+
+
+@pytest.mark.parametrize("custom, met", FILLED_IN)
+def test_the_python_scorer_counts_a_custom_field_filled_in_when_it_has_a_value(custom, met):
+    criteria = parse_criteria([{"key": "crm", "kind": "custom_present", "field": "crm_used", "points": 10}], 80, 40)
+    fit = Scorer(criteria, 80, 40).score(("Acme", "", "", "", None, "", "", "unknown", [], custom))
+    assert (fit.score, fit.met) == ((10, ("crm",)) if met else (0, ())), custom
+
+
+def test_the_sql_scorer_agrees_with_the_python_rules_on_custom_fields_filled_in(maya):
+    criteria = [{"key": "crm", "label": "We know their CRM", "kind": "custom_present", "field": "crm_used",
+                 "points": 10},
+                {"key": "seats", "label": "Seats known", "kind": "custom_present", "field": "seats", "points": 20},
+                {"key": "on_salesforce", "label": "Runs Salesforce", "kind": "custom_value", "field": "crm_used",
+                 "values": ["x"], "points": 40}]
+    framework, _ = services.framework_save(actor=maya, criteria=criteria, tier_a_min=60, tier_b_min=20)
+    customs = [custom for custom, _met in FILLED_IN] + [{"crm_used": "x", "seats": 12}, {"seats": " "}]
+    companies = Company.objects.bulk_create([Company(name=f"Co {i}") for i in range(2 * len(customs) + 3)])
+    # Every value once under crm_used, once under seats; the last three companies have no qualifier row.
+    Qualifier.objects.bulk_create(
+        [Qualifier(company=companies[i], custom=custom) for i, custom in enumerate(customs)]
+        + [Qualifier(company=companies[len(customs) + i], custom={"seats" if k == "crm_used" else k: v
+                                                                   for k, v in custom.items()})
+           for i, custom in enumerate(customs)])
+
+    services.companies_rescore(framework=framework)
+
+    scorer = Scorer(framework.criteria, framework.tier_a_min, framework.tier_b_min)
+    met_any, missed_any = set(), set()
+    for company in Company.objects.select_related("fit", "qualifier"):
+        qualifier = getattr(company, "qualifier", None)
+        custom = qualifier.custom if qualifier else {}
+        expected = scorer.score((company.name, "", "", "", None, "", "", "unknown", [], custom))
+        assert (company.fit.score, company.fit.met) == (expected.score, list(expected.met)), (company.name, custom)
+        met_any.update(expected.met)
+        missed_any.update(expected.missed)
+    assert met_any == missed_any == {"crm", "seats", "on_salesforce"}
+    assert services.framework_preview(criteria=framework.criteria, tier_a_min=60, tier_b_min=20).moved == 0
 
 
 def test_tagging_a_company_rescores_it_at_once(sam, acme, framework):
@@ -187,6 +246,23 @@ def test_the_framework_editor_takes_tag_and_custom_criteria_from_a_manager(clien
     saved = services.framework_current()
     assert saved.version == 2 and [c["kind"] for c in saved.criteria][-2:] == ["has_tag", "custom_value"]
     assert "partner" in CompanyFit.objects.get(company=acme).met
+
+
+def test_the_framework_editor_takes_a_custom_field_filled_in(client_for, maya, sam, acme):
+    qualifiers.qualifier_update(actor=sam, company=acme, custom={"crm_used": "HubSpot"})
+    criteria = [*services.framework_current().criteria,
+                {"key": "crm_known", "label": "We know their CRM", "kind": "custom_present", "field": "crm_used",
+                 "points": 10}]
+    client = client_for(maya)
+    page = client.get(reverse("prospecting:framework")).content.decode()
+    assert "<code>custom_present</code> (field: a custom field's name; met when it is filled in)" in page
+    response = client.post(reverse("prospecting:framework"), {
+        "criteria": json.dumps(criteria), "tier_a_min": 100, "tier_b_min": 60, "action": "save"})
+    assert response.status_code == 302
+    assert services.framework_current().criteria[-1] == criteria[-1]
+    assert "crm_known" in CompanyFit.objects.get(company=acme).met
+    page = client_for(sam).get(reverse("crm:company_detail", args=[acme.pk])).content.decode()
+    assert "We know their CRM" in page
 
 
 def test_a_seller_cannot_save_a_framework(client_for, sam, db):

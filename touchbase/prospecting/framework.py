@@ -7,13 +7,14 @@ A criterion is a dict such as
     {"key": "size", "label": "50 to 1,000 employees", "kind": "in_range", "field": "employee_count",
      "min": 50, "max": 1000, "points": 25}
 Kinds:
-    in_set       a company field (industry, country, ...) is one of `values` (case-insensitive)
-    in_range     a number field (employee_count) is within `min`..`max` (inclusive, either may be null)
-    present      a company field is filled in
-    answer_yes   a yes/no/unknown qualifier (willing_to_be_measured) is "yes"
-    title_words  one of the company's people has a title containing one of `words` ("vp", "head of")
-    has_tag      the company carries one of `tags` (a seller's labels on its qualifier: "partner")
-    custom_value a custom field (`field`, e.g. "crm_used") is one of `values` (case-insensitive)
+    in_set         a company field (industry, country, ...) is one of `values` (case-insensitive)
+    in_range       a number field (employee_count) is within `min`..`max` (inclusive, either may be null)
+    present        a company field is filled in
+    answer_yes     a yes/no/unknown qualifier (willing_to_be_measured) is "yes"
+    title_words    one of the company's people has a title containing one of `words` ("vp", "head of")
+    has_tag        the company carries one of `tags` (a seller's labels on its qualifier: "partner")
+    custom_value   a custom field (`field`, e.g. "crm_used") is one of `values` (case-insensitive)
+    custom_present a custom field (`field`) is filled in: text that is not blank, a number, true or false
 The score is the sum of the points of the criteria met; `tier_a_min` and `tier_b_min` turn it
 into A, B or C.
 """
@@ -32,11 +33,15 @@ COMPANY_COLUMNS = ("name", "domain", "website", "industry", "employee_count", "c
 TEXT_FIELDS = ("name", "domain", "website", "industry", "country", "notes")
 NUMBER_FIELDS = ("employee_count",)
 ANSWER_FIELDS = ("willing_to_be_measured",)
-KINDS = ("in_set", "in_range", "present", "answer_yes", "title_words", "has_tag", "custom_value")
+KINDS = ("in_set", "in_range", "present", "answer_yes", "title_words", "has_tag", "custom_value",
+         "custom_present")
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 # A custom field's name follows the criterion key rule, so it is safe inside a JSON path in SQL.
 CUSTOM_FIELD = _KEY
 TAG_MAX = 40
+# What "blank" means for custom_present, in Python and in SQL's TRIM alike (Python's strip() alone
+# would also strip Unicode spaces, which SQL does not).
+BLANK = " \t\n\r"
 
 DEFAULT_CRITERIA = [
     {"key": "industry", "label": "Industry we sell to", "kind": "in_set", "field": "industry",
@@ -163,15 +168,18 @@ def parse_criteria(criteria: object, tier_a_min: object, tier_b_min: object) -> 
             if long:
                 raise ValidationError({"criteria": f"{where}: tag {long[:50]!r} is longer than {TAG_MAX} characters."})
             item.update(tags=tags)
-        elif kind == "custom_value":
+        elif kind in ("custom_value", "custom_present"):
             field = str(field).strip()
             if not CUSTOM_FIELD.match(field):
                 raise ValidationError({"criteria": f"{where}: field {field!r} must name a custom field: lower-case "
                                                    "letters, digits or _, e.g. crm_used."})
-            values = [str(v).strip() for v in _listed(raw.get("values")) if str(v).strip()]
-            if not values:
-                raise ValidationError({"criteria": f"{where}: list at least one value of custom field {field!r}."})
-            item.update(field=field, values=values)
+            item.update(field=field)
+            if kind == "custom_value":
+                values = [str(v).strip() for v in _listed(raw.get("values")) if str(v).strip()]
+                if not values:
+                    raise ValidationError({"criteria": f"{where}: list at least one value of custom field "
+                                                       f"{field!r}."})
+                item.update(values=values)
         cleaned.append(item)
     return cleaned
 
@@ -195,6 +203,16 @@ class Fit:
     missed_json: str
 
 
+def _filled_in(value) -> bool:
+    """Whether a custom field's stored JSON value counts as filled in: text not blank, a number, true or false.
+
+    A nested object or list, null and a missing field do not (selectors states the same in SQL).
+    """
+    if isinstance(value, str):
+        return value.strip(BLANK) != ""
+    return isinstance(value, bool | int | float)
+
+
 def _company_check(item: dict) -> Callable[[tuple], bool]:
     kind = item["kind"]
     if kind == "has_tag":
@@ -206,6 +224,9 @@ def _company_check(item: dict) -> Callable[[tuple], bool]:
         values = frozenset(v.casefold() for v in item["values"])
         return lambda row: (isinstance(row[i], dict) and isinstance(row[i].get(name), str)
                             and row[i][name].casefold() in values)
+    if kind == "custom_present":
+        i, name = COMPANY_COLUMNS.index("custom"), item["field"]
+        return lambda row: isinstance(row[i], dict) and _filled_in(row[i].get(name))
     i = COMPANY_COLUMNS.index(item["field"])
     if kind == "in_set":
         values = frozenset(v.casefold() for v in item["values"])

@@ -3,7 +3,7 @@
 `qualifier_update` is the one write for all three, used by the company page (and by anything
 else that qualifies a company); it validates, saves the company's `Qualifier` and re-scores the
 company, so its tier and why follow at once. The lead framework reads tags (`has_tag`) and
-custom fields (`custom_value`) from here.
+custom fields (`custom_value`, `custom_present`) from here.
 """
 
 from django.core.exceptions import ValidationError
@@ -85,7 +85,7 @@ def qualifier_update(*, actor, company, willing_to_be_measured: str | None = Non
 
 def custom_field_names(company=None) -> list[str]:
     """The custom fields to offer on a company page: those the framework in force scores, then the company's own."""
-    names = [c["field"] for c in services.framework_current().criteria if c["kind"] == "custom_value"]
+    names = [c["field"] for c in services.framework_current().criteria if c["kind"] in ("custom_value", "custom_present")]
     qualifier = getattr(company, "qualifier", None) if company is not None else None
     if qualifier is not None:
         names += list(qualifier.custom)
