@@ -33,10 +33,10 @@ class Export:
 
 EXPORTS = {
     "companies": Export(
-        ["name", "domain", "website", "industry", "employee_count", "country", "owner", "tier", "score",
+        ["name", "domain", "website", "industry", "employee_count", "country", "tags", "owner", "tier", "score",
          "source", "public_id"],
-        Company, ["name", "domain", "website", "industry", "employee_count", "country", "owner__email",
-                  "fit__tier", "fit__score", "source", "public_id"], "fit__tier", "pk"),
+        Company, ["name", "domain", "website", "industry", "employee_count", "country", "qualifier__tags",
+                  "owner__email", "fit__tier", "fit__score", "source", "public_id"], "fit__tier", "pk"),
     "people": Export(
         ["first_name", "last_name", "email", "phone", "title", "company", "company_tier", "owner", "opted_out",
          "source", "public_id"],
@@ -57,6 +57,9 @@ def _cell(name: str, value):
         # Minor units to a decimal string without ever going through a float.
         sign, value = ("-" if value < 0 else ""), abs(value)
         return f"{sign}{value // 100}.{value % 100:02d}"
+    if name == "tags":
+        # Joined as `touchbase import` splits a tags cell, so an exported list imports back to the same tags.
+        value = ", ".join(str(tag) for tag in value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if not isinstance(value, str | int):

@@ -39,6 +39,11 @@ _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 # A custom field's name follows the criterion key rule, so it is safe inside a JSON path in SQL.
 CUSTOM_FIELD = _KEY
 TAG_MAX = 40
+# What a company's qualifier holds at most: the company page (qualifiers) and the import (rows, which
+# must not touch the database) check the same limits.
+MAX_TAGS = 30
+MAX_CUSTOM_FIELDS = 30
+CUSTOM_VALUE_MAX = 200
 # What "blank" means for custom_present, in Python and in SQL's TRIM alike (Python's strip() alone
 # would also strip Unicode spaces, which SQL does not).
 BLANK = " \t\n\r"

@@ -15,6 +15,7 @@ Rules, per the lead-list spec:
 """
 
 import csv
+import json
 import os
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
@@ -666,8 +667,36 @@ _PUBLIC_ID_SQL = {
 }
 
 
+# A qualifier's "unknown" reads as "" so that a file's yes or no fills it in, as for any empty field.
 _COMPANY_VALUES = ("c.id, c.name, c.domain, c.website, c.industry, c.employee_count, c.country, c.notes, "
-                   "c.owner_id, COALESCE(q.willing_to_be_measured, '')")
+                   "c.owner_id, COALESCE(NULLIF(q.willing_to_be_measured, 'unknown'), ''), q.tags, q.custom")
+
+
+def _json(value, empty):
+    """A JSON column as read by a raw cursor: text on SQLite (and from psycopg's text loader), else decoded."""
+    if value is None:
+        return empty
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _merge_qualifier(current: list, tags: tuple[str, ...], custom: dict[str, str], overwrite: bool) -> bool:
+    """Add a row's tags to current's (a set, in the order first seen) and fill current's empty custom fields
+    (or overwrite them with the row's values); True if anything changed."""
+    changed = False
+    if tags:
+        have = current[9]
+        new = [t for t in tags if t not in have]
+        if new:
+            have.extend(new)
+            changed = True
+    if custom:
+        have = current[10]
+        for name, value in custom.items():
+            if have.get(name) in (None, "") or (overwrite and have[name] != value):
+                if have.get(name) != value:
+                    have[name] = value
+                    changed = True
+    return changed
 
 
 class CompanyImport(_Chunks):
@@ -676,9 +705,11 @@ class CompanyImport(_Chunks):
         self.company_update = ("UPDATE crm_company SET name = %s, domain = %s, website = %s, industry = %s, "
                                "employee_count = %s, country = %s, notes = %s, owner_id = %s, updated_at = %s "
                                "WHERE id = %s")
+        jsonb = "::jsonb" if connection.vendor == "postgresql" else ""
         self.qualifier_upsert = (
-            "INSERT INTO prospecting_qualifier (company_id, willing_to_be_measured) VALUES (%s, %s) "
-            "ON CONFLICT (company_id) DO UPDATE SET willing_to_be_measured = excluded.willing_to_be_measured")
+            "INSERT INTO prospecting_qualifier (company_id, willing_to_be_measured, tags, custom) "
+            f"VALUES (%s, %s, %s{jsonb}, %s{jsonb}) ON CONFLICT (company_id) DO UPDATE SET "
+            "willing_to_be_measured = excluded.willing_to_be_measured, tags = excluded.tags, custom = excluded.custom")
 
     def loading(self, *, rows_expected: int):
         return secondary_indexes_deferred(self.cursor, rows_expected=rows_expected, tables=("crm_company",))
@@ -697,13 +728,13 @@ class CompanyImport(_Chunks):
                                           employee_count=values[4], country=values[5], notes=values[6])
                 pk = record[0]
                 new_ids.add(pk)
-                new_records[pk] = [*values]
+                new_records[pk] = [*values[:9], list(values[9]), dict(values[10])]
                 report.created += 1
                 continue
             matched.append((pk, values))
 
         current = self._current({pk for pk, _values in matched if pk not in new_ids})
-        dirty = set()
+        dirty, qualified = set(), set()
         for pk, values in matched:
             if pk in new_records:
                 state = new_records[pk]
@@ -714,31 +745,40 @@ class CompanyImport(_Chunks):
                 if not self.company_ids.made_here(pk) and pk not in self.seen_existing:
                     self.seen_existing.add(pk)
                     overwrite = self.overwrite
-            if _merge(state, values, overwrite):
+            company_changed = _merge(state, values[:9], overwrite)
+            qualifier_changed = _merge_qualifier(state, values[9], values[10], overwrite)
+            if company_changed or qualifier_changed:
                 report.updated += 1
                 if pk not in new_records:
-                    dirty.add(pk)
+                    if company_changed:
+                        dirty.add(pk)
+                    if qualifier_changed or state[8]:
+                        qualified.add(pk)
             else:
                 report.unchanged += 1
 
         records, qualifiers = [], []
         for pk, v in new_records.items():
             records.append((pk, v[0], v[1], v[2], v[5], v[3], v[4], v[6], v[7], Source.IMPORT))
-            if v[8]:
-                qualifiers.append((pk, v[8]))
+            if v[8] or v[9] or v[10]:
+                qualifiers.append(self._qualifier(pk, v))
         self.insert_companies(records)
         now = self.company_insert.now
         updates = []
         for pk in dirty:
-            v = current[pk]
-            updates.append((*v[:8], now, pk))
-            if v[8]:
-                qualifiers.append((pk, v[8]))
-            self.touched_companies.add(pk)
+            updates.append((*current[pk][:8], now, pk))
+        for pk in qualified:
+            qualifiers.append(self._qualifier(pk, current[pk]))
+        self.touched_companies.update(dirty, qualified)
         if updates:
             self.cursor.executemany(self.company_update, updates)
         if qualifiers:
             self.cursor.executemany(self.qualifier_upsert, qualifiers)
+
+    @staticmethod
+    def _qualifier(pk: int, v: list) -> tuple:
+        """The qualifier_upsert values of a company's merged state; JSON as Django's JSONField writes it."""
+        return pk, v[8] or "unknown", json.dumps(v[9]), json.dumps(v[10])
 
     def _current(self, ids: set[int]) -> dict[int, list]:
         found = {}
@@ -747,7 +787,7 @@ class CompanyImport(_Chunks):
             self.cursor.execute(f"SELECT {_COMPANY_VALUES} FROM crm_company c LEFT JOIN prospecting_qualifier q "
                                 f"ON q.company_id = c.id WHERE c.id IN ({marks})", part)
             for pk, *values in self.cursor.fetchall():
-                found[pk] = values
+                found[pk] = [*values[:9], _json(values[9], []), _json(values[10], {})]
         return found
 
 

@@ -7,6 +7,10 @@ questions; any other file is mapped by header similarity; a TOML file can name c
     [columns]
     "E-mail Address" = "email"
     "Org" = "company"
+
+A companies file may also fill custom fields, each named as `custom.<name>`:
+
+    "CRM in use" = "custom.crm_used"
 """
 
 import difflib
@@ -15,11 +19,15 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .framework import CUSTOM_FIELD, MAX_CUSTOM_FIELDS
+
 PEOPLE_FIELDS = ("email", "first_name", "last_name", "full_name", "phone", "title", "company", "website",
                  "country")
 COMPANY_FIELDS = ("name", "domain", "website", "industry", "employee_count", "country", "notes",
-                  "willing_to_be_measured")
+                  "willing_to_be_measured", "tags")
 PRESETS = ("hubspot", "salesforce", "pipedrive")
+# A column mapped to "custom.crm_used" fills the company's custom field crm_used (companies only).
+CUSTOM_PREFIX = "custom."
 
 # Synonyms as headers come, after `normal_header`. A person's "company" is a company's "name".
 SYNONYMS = {
@@ -43,6 +51,7 @@ SYNONYMS = {
     "notes": ["notes", "note", "description", "comments", "comment", "about"],
     "willing_to_be_measured": ["willing to be measured", "measured", "willing to measure", "measurable",
                                "open to measurement"],
+    "tags": ["tags", "labels", "tag", "segments"],
     "name": ["name", "company", "company name", "account name", "organization", "organisation",
              "organization name", "business name"],
 }
@@ -101,6 +110,12 @@ class Mapping:
         return {name: self.headers[i] for name, i in self.columns.items()}
 
     @property
+    def custom_columns(self) -> list[tuple[str, int]]:
+        """(custom field name, column index) of each column mapped to a custom field."""
+        return [(name.removeprefix(CUSTOM_PREFIX), i) for name, i in self.columns.items()
+                if name.startswith(CUSTOM_PREFIX)]
+
+    @property
     def ignored(self) -> list[str]:
         used = set(self.columns.values())
         return [h for i, h in enumerate(self.headers) if h and i not in used]
@@ -141,7 +156,7 @@ def _for_kind(headers: list[str], kind: str, preset: str | None, explicit: dict[
         if name:
             if kind == "companies" and name == "company":
                 name = "name"
-            if name in fields and name not in taken:
+            if (name in fields or (kind == "companies" and name.startswith(CUSTOM_PREFIX))) and name not in taken:
                 taken[name] = i
     if preset:
         for i, header in enumerate(normal):
@@ -169,9 +184,18 @@ def _read_toml(path: Path) -> tuple[str | None, dict[str, str]]:
         raise MappingError(f"{path.name}: [columns] must map each header to a field name")
     known = set(PEOPLE_FIELDS) | set(COMPANY_FIELDS)
     for header, name in columns.items():
-        if name not in known:
+        if name.startswith(CUSTOM_PREFIX):
+            if not CUSTOM_FIELD.match(name.removeprefix(CUSTOM_PREFIX)):
+                raise MappingError(f"{path.name}: column {header!r} maps to {name!r}, which is not a custom field: "
+                                   "after custom. comes a name of lower-case letters, digits or _, starting with "
+                                   "a letter, up to 40 characters (e.g. custom.crm_used)")
+        elif name not in known:
             raise MappingError(f"{path.name}: column {header!r} maps to {name!r}, which is not a field "
-                               f"(people: {', '.join(PEOPLE_FIELDS)}; companies: {', '.join(COMPANY_FIELDS)})")
+                               f"(people: {', '.join(PEOPLE_FIELDS)}; companies: {', '.join(COMPANY_FIELDS)}, "
+                               "or custom.<name> for a custom field)")
+    custom = {name for name in columns.values() if name.startswith(CUSTOM_PREFIX)}
+    if len(custom) > MAX_CUSTOM_FIELDS:
+        raise MappingError(f"{path.name}: {len(custom)} custom fields; a company has at most {MAX_CUSTOM_FIELDS}")
     if kind not in (None, "people", "companies"):
         raise MappingError(f"{path.name}: kind must be people or companies, not {kind!r}")
     return kind, columns

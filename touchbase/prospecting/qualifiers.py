@@ -12,12 +12,8 @@ from django.db import transaction
 from touchbase.crm.permissions import ensure_can_edit
 
 from . import services
-from .framework import CUSTOM_FIELD, TAG_MAX, tag_text
+from .framework import CUSTOM_FIELD, CUSTOM_VALUE_MAX, MAX_CUSTOM_FIELDS, MAX_TAGS, TAG_MAX, tag_text
 from .models import Answer, Qualifier
-
-MAX_TAGS = 30
-MAX_CUSTOM_FIELDS = 30
-CUSTOM_VALUE_MAX = 200
 
 
 def clean_tags(tags) -> list[str]:

@@ -7,16 +7,22 @@ work on the half of the import that is pure Python (`parsed_chunks`).
 
 import multiprocessing
 import queue as queue_module
+import re
 from collections.abc import Callable, Iterator
 from itertools import islice
 
+from touchbase.core.cells import FORMULA_STARTS
+
 from . import normalize
 from .files import BadFile, Table
+from .framework import CUSTOM_VALUE_MAX, MAX_TAGS, TAG_MAX, tag_text
 from .mapping import Mapping
 
 # Files at least this big are parsed in a forked reader; below it the fork costs more than it saves.
 FORK_FROM_BYTES = 4 * 1024 * 1024
 _QUEUE_CHUNKS = 4  # chunks parsed ahead of the writer: bounds the reader's memory
+# A tags cell: "partner, event-2026", "partner; vip" or "partner|vip".
+_TAG_SEPARATORS = re.compile(r"[,;|]")
 
 
 class _Rows:
@@ -84,8 +90,14 @@ class PeopleRows(_Rows):
 
 
 class CompanyRows(_Rows):
-    """(name, domain, website, industry, employee count, country, notes, owner id, willing) per row;
-    willing is "" when unknown, so that filling in treats it as empty."""
+    """(name, domain, website, industry, employee count, country, notes, owner id, willing, tags, custom)
+    per row; willing is "" when unknown, so that filling in treats it as empty; tags is a tuple of tags
+    as stored (`tag_text`), custom a dict of the custom fields the row fills in (values not blank)."""
+
+    def __init__(self, mapping: Mapping, owner_id: int | None):
+        super().__init__(mapping, owner_id)
+        self.i_tags = self.index("tags")
+        self.custom = [(name, i, mapping.headers[i]) for name, i in mapping.custom_columns]
 
     def cell(self, row: list[str], name: str) -> str:
         i = self.index(name)
@@ -105,11 +117,35 @@ class CompanyRows(_Rows):
         problem = self.too_long([("name", name, 200), ("industry", industry, 100)])
         if problem:
             return problem
+        tags = self.tags(row[self.i_tags]) if self.i_tags is not None else ()
+        if type(tags) is str:
+            return tags
+        custom = {}
+        for field, i, header in self.custom:
+            value = " ".join(row[i].split())
+            if len(value) > CUSTOM_VALUE_MAX:
+                return f"{header} is longer than {CUSTOM_VALUE_MAX} characters"
+            if value:
+                custom[field] = value
         website = f"https://{website_domain}" if website_domain else ""
         willing = normalize.answer(self.cell(row, "willing_to_be_measured"))
         return (name or domain, domain, website, industry, employee_count,
                 normalize.country(self.cell(row, "country")), notes, self.owner_id,
-                "" if willing == "unknown" else willing)
+                "" if willing == "unknown" else willing, tags, custom)
+
+    def tags(self, cell: str) -> tuple[str, ...] | str:
+        """The tags of a cell, each once in the order given; or why the row is rejected."""
+        if not cell.strip():
+            return ()
+        if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS):
+            cell = cell[1:]  # neutralised by our export ("'-vip, partner"): the tags are what follows
+        tags = tuple(dict.fromkeys(t for t in (tag_text(t) for t in _TAG_SEPARATORS.split(cell)) if t))
+        long = next((t for t in tags if len(t) > TAG_MAX), None)
+        if long:
+            return f"{self.header('tags')} tag {long[:50]!r} is longer than {TAG_MAX} characters"
+        if len(tags) > MAX_TAGS:
+            return f"{self.header('tags')} holds {len(tags)} tags; a company carries at most {MAX_TAGS}"
+        return tags
 
 
 def rows_for(mapping: Mapping, owner_id: int | None) -> _Rows:

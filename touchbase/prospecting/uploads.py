@@ -59,7 +59,7 @@ FIELD_LABELS = {
     "email": "Email", "first_name": "First name", "last_name": "Last name", "full_name": "Full name",
     "phone": "Phone", "title": "Job title", "company": "Company", "website": "Website", "country": "Country",
     "name": "Company name", "domain": "Domain", "industry": "Industry", "employee_count": "Employees",
-    "notes": "Notes", "willing_to_be_measured": "Willing to be measured",
+    "notes": "Notes", "willing_to_be_measured": "Willing to be measured", "tags": "Tags",
 }
 KINDS = {"people": "a person", "companies": "a company"}
 _SOURCES = {"hubspot": "a HubSpot export", "salesforce": "a Salesforce export",

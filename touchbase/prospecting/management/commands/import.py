@@ -24,7 +24,8 @@ class Command(BaseCommand):
         parser.add_argument("--owner", metavar="EMAIL", help="the user who owns the records created")
         parser.add_argument("--dry-run", action="store_true", help="do everything, report it, then roll back")
         parser.add_argument("--overwrite", action="store_true",
-                            help="replace existing values with the file's (default: only fill empty fields)")
+                            help="replace existing values with the file's (default: only fill empty fields; "
+                                 "tags are always added)")
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
     def handle(self, *args, file, kind, mapping, owner, dry_run, overwrite, json: bool, **options):
