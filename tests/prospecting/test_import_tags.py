@@ -126,6 +126,21 @@ def test_a_row_with_an_over_long_custom_value_is_rejected_naming_the_column(writ
     assert read_rejected(path)[0]["reason"] == "CRM in use is longer than 200 characters"
 
 
+@pytest.mark.parametrize("fork", [False, True], ids=["in-process", "forked reader"])
+def test_a_row_that_would_give_a_company_more_than_30_tags_is_rejected_whole(write_csv, sam, acme, fork):
+    qualifier_update(actor=sam, company=acme, tags=[f"t{i}" for i in range(28)])
+    path = write_csv([["Company", "Website", "Industry", "Tags"],
+                      ["Acme Robotics", "acme.example", "", "t1, new1, new2"],
+                      ["Acme Robotics", "acme.example", "", "new3, new4"],
+                      ["Other", "other.example", "", ", ".join(f"o{i}" for i in range(31))]])
+    report = services.leads_import(path=path, fork=fork)
+    assert (report.updated, report.rejected, report.created) == (1, 2, 0) and report.adds_up
+    assert tags_of("Acme Robotics")[-2:] == ["new1", "new2"] and len(tags_of("Acme Robotics")) == 30
+    assert [(r["row"], r["reason"], r["Tags"]) for r in read_rejected(path)] == [
+        ("4", "Tags holds 31 tags; a company carries at most 30", ", ".join(f"o{i}" for i in range(31))),
+        ("3", "Tags would give the company 32 tags; a company carries at most 30", "new3, new4")]
+
+
 @pytest.mark.parametrize("name", ["custom.CRM used", "custom.", "custom.9lives", "crm_used"])
 def test_a_bad_custom_field_name_in_the_mapping_names_the_file_and_the_header(write_csv, tmp_path, db, name):
     mapping = tmp_path / "crm.toml"

@@ -30,6 +30,7 @@ from touchbase.crm.models import Company, Person, Source
 
 from . import normalize
 from .files import BadFile, Table
+from .framework import MAX_CUSTOM_FIELDS, MAX_TAGS
 from .mapping import Mapping
 
 CHUNK = 5_000
@@ -669,7 +670,7 @@ _PUBLIC_ID_SQL = {
 
 # A qualifier's "unknown" reads as "" so that a file's yes or no fills it in, as for any empty field.
 _COMPANY_VALUES = ("c.id, c.name, c.domain, c.website, c.industry, c.employee_count, c.country, c.notes, "
-                   "c.owner_id, COALESCE(NULLIF(q.willing_to_be_measured, 'unknown'), ''), q.tags, q.custom")
+                   "c.owner_id, COALESCE(NULLIF(q.willing_to_be_measured, 'unknown'), '')")
 
 
 def _json(value, empty):
@@ -705,11 +706,22 @@ class CompanyImport(_Chunks):
         self.company_update = ("UPDATE crm_company SET name = %s, domain = %s, website = %s, industry = %s, "
                                "employee_count = %s, country = %s, notes = %s, owner_id = %s, updated_at = %s "
                                "WHERE id = %s")
-        jsonb = "::jsonb" if connection.vendor == "postgresql" else ""
-        self.qualifier_upsert = (
-            "INSERT INTO prospecting_qualifier (company_id, willing_to_be_measured, tags, custom) "
-            f"VALUES (%s, %s, %s{jsonb}, %s{jsonb}) ON CONFLICT (company_id) DO UPDATE SET "
-            "willing_to_be_measured = excluded.willing_to_be_measured, tags = excluded.tags, custom = excluded.custom")
+        # Tags and custom fields are read and written only when the file has them: reading back every
+        # matched company's JSON made re-importing 50,000 plain companies on SQLite 0.70 s -> 0.87 s.
+        self.qualifies = "tags" in self.mapping.columns or bool(self.mapping.custom_columns)
+        if self.qualifies:
+            jsonb = "::jsonb" if connection.vendor == "postgresql" else ""
+            self.company_values = f"{_COMPANY_VALUES}, q.tags, q.custom"
+            self.qualifier_upsert = (
+                "INSERT INTO prospecting_qualifier (company_id, willing_to_be_measured, tags, custom) "
+                f"VALUES (%s, %s, %s{jsonb}, %s{jsonb}) ON CONFLICT (company_id) DO UPDATE SET "
+                "willing_to_be_measured = excluded.willing_to_be_measured, tags = excluded.tags, "
+                "custom = excluded.custom")
+        else:
+            self.company_values = _COMPANY_VALUES
+            self.qualifier_upsert = (
+                "INSERT INTO prospecting_qualifier (company_id, willing_to_be_measured) VALUES (%s, %s) "
+                "ON CONFLICT (company_id) DO UPDATE SET willing_to_be_measured = excluded.willing_to_be_measured")
 
     def loading(self, *, rows_expected: int):
         return secondary_indexes_deferred(self.cursor, rows_expected=rows_expected, tables=("crm_company",))
@@ -720,7 +732,7 @@ class CompanyImport(_Chunks):
         self.take(count, rejects)
         new_ids, matched = set(), []
         new_records = {}
-        for _number, values in parsed:
+        for number, values in parsed:
             name, domain = values[0], values[1]
             pk = self.companies.find(domain, name)
             if pk is None:
@@ -731,22 +743,26 @@ class CompanyImport(_Chunks):
                 new_records[pk] = [*values[:9], list(values[9]), dict(values[10])]
                 report.created += 1
                 continue
-            matched.append((pk, values))
+            matched.append((number, pk, values))
 
-        current = self._current({pk for pk, _values in matched if pk not in new_ids})
+        current = self._current({pk for _number, pk, _values in matched if pk not in new_ids})
         dirty, qualified = set(), set()
-        for pk, values in matched:
-            if pk in new_records:
-                state = new_records[pk]
-                overwrite = False
-            else:
-                state = current[pk]
-                overwrite = False
+        for number, pk, values in matched:
+            state = new_records[pk] if pk in new_records else current[pk]
+            qualifies = bool(values[9] or values[10])
+            if qualifies:
+                problem = self._too_many(state, values[9], values[10])
+                if problem:
+                    report.rejected += 1
+                    self.rejected.add(number, problem, values[11])
+                    continue
+            overwrite = False
+            if pk not in new_records:
                 if not self.company_ids.made_here(pk) and pk not in self.seen_existing:
                     self.seen_existing.add(pk)
                     overwrite = self.overwrite
             company_changed = _merge(state, values[:9], overwrite)
-            qualifier_changed = _merge_qualifier(state, values[9], values[10], overwrite)
+            qualifier_changed = qualifies and _merge_qualifier(state, values[9], values[10], overwrite)
             if company_changed or qualifier_changed:
                 report.updated += 1
                 if pk not in new_records:
@@ -775,19 +791,33 @@ class CompanyImport(_Chunks):
         if qualifiers:
             self.cursor.executemany(self.qualifier_upsert, qualifiers)
 
-    @staticmethod
-    def _qualifier(pk: int, v: list) -> tuple:
+    def _too_many(self, state: list, tags: tuple[str, ...], custom: dict[str, str]) -> str | None:
+        """Why a row cannot add its tags or custom fields to a company's: the limits the company page keeps."""
+        count = len(state[9]) + sum(tag not in state[9] for tag in tags)
+        if tags and count > MAX_TAGS:
+            header = self.mapping.headers[self.mapping.columns["tags"]]
+            return f"{header} would give the company {count} tags; a company carries at most {MAX_TAGS}"
+        count = len(state[10].keys() | custom.keys())
+        if custom and count > MAX_CUSTOM_FIELDS:
+            return f"the company would have {count} custom fields; a company has at most {MAX_CUSTOM_FIELDS}"
+        return None
+
+    def _qualifier(self, pk: int, v: list) -> tuple:
         """The qualifier_upsert values of a company's merged state; JSON as Django's JSONField writes it."""
-        return pk, v[8] or "unknown", json.dumps(v[9]), json.dumps(v[10])
+        if self.qualifies:
+            return pk, v[8] or "unknown", json.dumps(v[9]), json.dumps(v[10])
+        return pk, v[8] or "unknown"
 
     def _current(self, ids: set[int]) -> dict[int, list]:
         found = {}
         for part in _in_batches(sorted(ids)):
             marks = ", ".join(["%s"] * len(part))
-            self.cursor.execute(f"SELECT {_COMPANY_VALUES} FROM crm_company c LEFT JOIN prospecting_qualifier q "
+            self.cursor.execute(f"SELECT {self.company_values} FROM crm_company c LEFT JOIN prospecting_qualifier q "
                                 f"ON q.company_id = c.id WHERE c.id IN ({marks})", part)
             for pk, *values in self.cursor.fetchall():
-                found[pk] = [*values[:9], _json(values[9], []), _json(values[10], {})]
+                if self.qualifies:
+                    values[9], values[10] = _json(values[9], []), _json(values[10], {})
+                found[pk] = values
         return found
 
 

@@ -90,9 +90,11 @@ class PeopleRows(_Rows):
 
 
 class CompanyRows(_Rows):
-    """(name, domain, website, industry, employee count, country, notes, owner id, willing, tags, custom)
+    """(name, domain, website, industry, employee count, country, notes, owner id, willing, tags, custom, raw)
     per row; willing is "" when unknown, so that filling in treats it as empty; tags is a tuple of tags
-    as stored (`tag_text`), custom a dict of the custom fields the row fills in (values not blank)."""
+    as stored (`tag_text`), custom a dict of the custom fields the row fills in (values not blank); raw is
+    the row as read when it has either, for the importer to reject it whole if a company would then carry
+    too many (only the database knows a company's own)."""
 
     def __init__(self, mapping: Mapping, owner_id: int | None):
         super().__init__(mapping, owner_id)
@@ -131,7 +133,7 @@ class CompanyRows(_Rows):
         willing = normalize.answer(self.cell(row, "willing_to_be_measured"))
         return (name or domain, domain, website, industry, employee_count,
                 normalize.country(self.cell(row, "country")), notes, self.owner_id,
-                "" if willing == "unknown" else willing, tags, custom)
+                "" if willing == "unknown" else willing, tags, custom, row if tags or custom else None)
 
     def tags(self, cell: str) -> tuple[str, ...] | str:
         """The tags of a cell, each once in the order given; or why the row is rejected."""
