@@ -1,6 +1,7 @@
 """People imports go through a staging table and set-based merges: the rules hold on that path too."""
 
 import random
+import time
 import uuid
 
 import pytest
@@ -102,15 +103,23 @@ def test_a_big_import_without_indexes_counts_and_links_the_same(write_csv, db, m
     assert (report.created, report.updated, report.unchanged) == (created, updated, unchanged)
 
 
-def test_new_people_are_numbered_in_file_order_with_random_public_ids(write_csv, db):
+def test_new_people_are_numbered_in_file_order_with_time_ordered_public_ids(write_csv, db):
     rows = [["Ana", "", "a@one.example", "", "", ""], ["Bo", "", "b@one.example", "", "", ""],
             ["Ana", "Lind", "A@one.example", "", "", ""], ["Cy", "", "c@one.example", "", "", ""]]
     services.leads_import(path=write_csv(as_file(rows)))
     assert list(Person.objects.order_by("pk").values_list("email", flat=True)) == [
         "a@one.example", "b@one.example", "c@one.example"]
-    ids = [p.public_id for p in Person.objects.all()]
+    ids = [p.public_id for p in Person.objects.order_by("pk")]
     assert len(set(ids)) == 3
-    assert all(isinstance(i, uuid.UUID) and i.version == 4 and i.variant == uuid.RFC_4122 for i in ids)
+    assert all(isinstance(i, uuid.UUID) and i.version == 7 and i.variant == uuid.RFC_4122 for i in ids), ids
+    # Sorted as the people were numbered (the unique index grows at its end), made within the last minute.
+    assert sorted(ids) == ids
+    assert abs((ids[0].int >> 80) - time.time_ns() // 1_000_000) < 60_000
+    # Into a table that has people: the staged path makes them the same way.
+    services.leads_import(path=write_csv(as_file([["Di", "", "d@one.example", "", "", ""],
+                                                  ["Ed", "", "e@one.example", "", "", ""]])))
+    ids = [p.public_id for p in Person.objects.order_by("pk")]
+    assert len(set(ids)) == 5 and sorted(ids) == ids and all(i.version == 7 for i in ids)
 
 
 def _staging_tables():

@@ -82,11 +82,15 @@ def test_the_national_fast_path_agrees_with_phonenumbers(raw, country):
     assert normalize.phone(raw, country) == slow
 
 
-def test_public_ids_made_in_bulk_are_distinct_version_4_uuids():
+def test_public_ids_made_in_bulk_are_distinct_version_7_uuids_in_counter_order():
     import uuid
 
-    from touchbase.prospecting.importer import uuid4_hex
+    from touchbase.prospecting.importer import PublicIds
 
-    ids = uuid4_hex(1000)
-    assert len(set(ids)) == 1000
-    assert all(uuid.UUID(hex=i).version == 4 and uuid.UUID(hex=i).variant == uuid.RFC_4122 for i in ids)
+    counters = [1, 2, 4095, 4096, 16_383, 16_384, 5_000_000, 67_108_863]
+    ids = [uuid.UUID(hex=i) for i in PublicIds().hex(counters)]
+    assert len(set(ids)) == len(counters)
+    assert all(i.version == 7 and i.variant == uuid.RFC_4122 for i in ids)
+    assert sorted(ids) == ids
+    # Two runs of the same counters differ in their random part.
+    assert set(PublicIds().hex(counters)).isdisjoint(i.hex for i in ids)
