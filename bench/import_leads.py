@@ -7,7 +7,10 @@ country) with 5% duplicate emails and 1% invalid rows, then, each in a fresh pro
   - imports it with `prospecting.services.leads_import` into an empty, migrated SQLite database
     (normalisation, dedupe, company linking and tiering included);
   - runs the bare stdlib baseline on the same file: csv.reader + executemany into one table with
-    a unique email index.
+    a unique email index;
+  - runs the floor: the same people and companies, already clean and deduplicated, written into
+    touchbase's own tables (crm_person: 16 columns, 7 indexes) and nothing else: what the schema
+    alone costs, which no import can beat.
 Prints the wall time of each, the ratio, the peak memory (max RSS) of the import process, and
 the report's counts. --profile adds the import's top functions by own time. --postgres URL also
 imports the file into a fresh PostgreSQL database made beside URL's (and dropped afterwards);
@@ -138,9 +141,73 @@ def run_baseline(path: Path) -> dict:
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
+def run_floor(path: Path) -> dict:
+    """What touchbase's tables alone ask: the file's people and companies, already clean and deduplicated,
+    written into crm_person and crm_company of a migrated, empty database with their indexes and foreign
+    keys, as the importer does (secondary indexes built at the end, time-ordered public ids), and
+    committed. Parsing, cleaning, dedupe and tiering are left out; getting the rows ready is not timed."""
+    home = Path(tempfile.mkdtemp(prefix="touchbase-bench-floor-"))
+    os.environ["TOUCHBASE_HOME"] = str(home)
+    os.environ.pop("DATABASE_URL", None)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "touchbase.settings"
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from touchbase.prospecting.importer import PublicIds
+
+    call_command("migrate", verbosity=0)
+    people: dict[str, tuple] = {}
+    companies: dict[str, int] = {}
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = csv.reader(f)
+        next(rows)
+        for first, last, email, phone, title, company, _website, _country in rows:
+            email = email.lower()
+            if "@" in email and "." in email.rpartition("@")[2] and email not in people:
+                company_id = companies.setdefault(company, len(companies) + 1)
+                people[email] = (len(people) + 1, email, first, last, phone, title, company_id)
+    records = list(people.values())
+    del people
+    ids = PublicIds()
+    records = [r + (public_id,) for r, public_id in zip(records, ids.hex([r[0] for r in records]), strict=True)]
+    firms = [(pk, public_id, name) for (name, pk), public_id in
+             zip(companies.items(), ids.hex(list(companies.values())), strict=True)]
+    connection = sqlite3.connect(settings.DATABASES["default"]["NAME"], isolation_level=None)
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "cache_size=-65536"):
+        connection.execute(f"PRAGMA {pragma}")
+    indexes = connection.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
+                                 "tbl_name IN ('crm_person', 'crm_company') AND sql IS NOT NULL").fetchall()
+    started = time.perf_counter()
+    connection.execute("BEGIN IMMEDIATE")
+    for name, _sql in indexes:
+        connection.execute(f'DROP INDEX "{name}"')
+    connection.executemany("INSERT INTO crm_company (id, public_id, name, domain, website, country, industry, notes, "
+                           "source, created_at, updated_at, touch_count) VALUES (?, ?, ?, '', '', '', '', '', "
+                           "'import', '2026-11-28 08:00:00', '2026-11-28 08:00:00', 0)", firms)
+    connection.executemany("INSERT INTO crm_person (id, email, first_name, last_name, phone, title, company_id, "
+                           "public_id, source, created_at, updated_at, touch_count, last_touch_at, time_zone, "
+                           "opted_out, owner_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'import', '2026-11-28 08:00:00', "
+                           "'2026-11-28 08:00:00', 0, NULL, '', 0, NULL)", records)
+    inserted = time.perf_counter()
+    for _name, sql in indexes:
+        connection.execute(sql)
+    indexed = time.perf_counter()
+    connection.execute("COMMIT")
+    done = time.perf_counter()
+    connection.close()
+    return {"seconds": done - started, "insert": inserted - started, "indexes": indexed - inserted,
+            "commit": done - indexed, "rows": len(records), "companies": len(firms)}
+
+
 def child(mode: str, path: Path, profile: bool, postgres: str | None) -> None:
     if mode == "baseline":
         print(json.dumps(run_baseline(path)))
+        return
+    if mode == "floor":
+        print(json.dumps(run_floor(path)))
         return
     if profile:
         import cProfile
@@ -205,7 +272,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="write the CSV into this folder and keep it (reused if there)")
     parser.add_argument("--profile", action="store_true", help="print the import's top functions by own CPU time")
     parser.add_argument("--postgres", metavar="URL", help="also import into a fresh database on this server")
-    parser.add_argument("--child", choices=["import", "baseline"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["import", "baseline", "floor"], help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -226,12 +293,17 @@ def main() -> None:
 
     load = os.getloadavg()
     baseline = in_child("baseline", path)
+    floor = in_child("floor", path)
     imported = in_child("import", path, args.profile)
     print(f"load average before the runs: {', '.join(f'{x:.1f}' for x in load)}, after: "
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores "
           "(other work on the machine stretches wall times; CPU seconds are steadier)")
     print(f"baseline  csv.reader + executemany, unique email index: {baseline['seconds']:6.1f} s wall, "
           f"{baseline['cpu']:5.1f} s CPU ({baseline['rows']:,} rows kept, peak RSS {baseline['peak_rss_mb']:.0f} MB)")
+    print(f"floor     the same people and companies, clean, into touchbase's tables, nothing else: "
+          f"{floor['seconds']:6.1f} s wall = {floor['seconds'] / baseline['seconds']:.2f} x baseline "
+          f"(insert {floor['insert']:.1f} s, indexes {floor['indexes']:.1f} s, commit {floor['commit']:.1f} s; "
+          f"{floor['rows']:,} people, {floor['companies']:,} companies)")
     _print_import("touchbase import into SQLite (normalise, dedupe, link, tier)", imported, baseline)
     if args.profile:
         print(imported["profile"])
