@@ -8,7 +8,7 @@ work on the half of the import that is pure Python (`parsed_chunks`).
 import multiprocessing
 import queue as queue_module
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from itertools import islice
 
 from touchbase.core.cells import FORMULA_STARTS
