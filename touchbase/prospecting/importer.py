@@ -140,8 +140,8 @@ class _Ids:
 class _Inserter:
     """An INSERT of the given columns; every other column gets its model default, once per run.
 
-    `sql` takes the given values and a public id per row (`rows`); `columns` and `constants` serve an
-    INSERT ... SELECT, which appends the constants and `public_id_sql` to the selected values.
+    `rows` makes the values of `columns` from the given ones, for `rows_in`; an INSERT ... SELECT appends
+    `constant_marks` (the constants, then `public_id_sql`) to the selected values.
     """
 
     def __init__(self, model, given: tuple[str, ...], public_id_sql: str = "%s"):
@@ -160,8 +160,6 @@ class _Inserter:
         columns.append(fields["public_id"].column)
         self.columns, self.constants = columns, tuple(constants)
         self.constant_marks = ", ".join(["%s"] * len(constants) + [public_id_sql])
-        marks = ", ".join(["%s"] * len(columns))
-        self.sql = f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) VALUES ({marks})"
 
     def rows(self, records: list[tuple], public_ids: "PublicIds") -> list[tuple]:
         """Each record (its id first) with the constants and a public id appended."""
@@ -377,19 +375,24 @@ class _Chunks:
     def insert_companies(self, records: list[tuple]) -> None:
         if not records:
             return
-        rows = self.company_insert.rows(records, self.public_ids)
-        if connection.vendor == "postgresql":
-            # executemany sends one INSERT per row: about 40 us each on PostgreSQL, a tenth of that by COPY.
-            with self.cursor.cursor.copy(f"COPY crm_company ({', '.join(self.company_insert.columns)}) "
-                                         "FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            self.cursor.executemany(self.company_insert.sql, rows)
+        rows_in(self.cursor, "crm_company", self.company_insert.columns, self.company_insert.rows(records, self.public_ids))
+
+
+def rows_in(cursor, table: str, columns: list[str] | tuple[str, ...], rows: list[tuple]) -> None:
+    """Append rows to a table: COPY on PostgreSQL, where executemany sends one INSERT per row (about
+    40 us each, a tenth of that by COPY); executemany on SQLite, which runs in the process."""
+    if connection.vendor == "postgresql":
+        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
 _PERSON_VALUES = "id, first_name, last_name, phone, title, company_id, owner_id"
-_STAGED = "n, k, email, first_name, last_name, phone, title, company_id"
+_STAGED = ("n", "k", "email", "first_name", "last_name", "phone", "title", "company_id")
+_FRESH = ("n", "email", "first_name", "last_name", "phone", "title", "company_id")
 KEYS_PER_BATCH = 2_000
 _TEMP_TABLES = ("import_people", "import_again", "import_fresh")  # PeopleImport's staging
 # 8 MB, two bits a key: about 900 false "seen" in a million rows (each costs only the careful path).
@@ -517,15 +520,8 @@ class PeopleImport(_Chunks):
         if direct:
             self.cursor.executemany(self.direct_insert, direct)
             self.report.created += len(direct)
-        if not staged:
-            return
-        if self.postgres:
-            with self.cursor.cursor.copy(f"COPY import_people ({_STAGED}) FROM STDIN") as copy:
-                for row in staged:
-                    copy.write_row(row)
-        else:
-            self.cursor.executemany(f"INSERT INTO import_people ({_STAGED}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                                    staged)
+        if staged:
+            rows_in(self.cursor, "import_people", _STAGED, staged)
 
     def finish(self, *, defer_indexes: bool = True) -> None:
         cursor = self.cursor
@@ -605,8 +601,7 @@ class PeopleImport(_Chunks):
                     self.touched_companies.add(state[4])
             self.fresh += len(fresh)
             if fresh:
-                cursor.executemany("INSERT INTO import_fresh (n, email, first_name, last_name, phone, title, "
-                                   "company_id) VALUES (%s, %s, %s, %s, %s, %s, %s)", fresh)
+                rows_in(cursor, "import_fresh", _FRESH, fresh)
             if updates:
                 cursor.executemany(self.person_update, updates)
 
