@@ -1,15 +1,53 @@
 """The user: an email to log in with, a role that says what they may change, a time zone."""
 
+import logging
 import zoneinfo
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+
+logger = logging.getLogger(__name__)
+
+# Bad zone names already logged, so a worker looping over a person every round says it once.
+_told: set[str] = set()
 
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(f"{value!r} is not a time zone name such as Europe/Berlin or America/New_York.")
+
+
+def _zone_named(name) -> zoneinfo.ZoneInfo | None:
+    if not name:
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    # Not found, a malformed key ("../x", "America/"), a file in the zone folder that is no zone
+    # (zone.tab), something not a string, an unreadable file: all mean "no such zone" here.
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError, OSError):
+        if repr(name) not in _told:
+            _told.add(repr(name))
+            logger.warning("%r is not a time zone; using the next one (the seller's, else TIME_ZONE). "
+                           "A user's zone is corrected in the admin, a person's on their page.", name)
+        return None
+
+
+def zone_of(name: str | None = None, *, user=None) -> zoneinfo.ZoneInfo:
+    """The time zone to work in: `name` if it is one, else `user`'s zone, else settings.TIME_ZONE, else UTC.
+
+    The one way to turn a stored zone into a ZoneInfo. A user's: `zone_of(user=user)`; a person's
+    (theirs, else their seller's): `zone_of(person.time_zone, user=owner)`. It never raises: an empty,
+    misspelt, removed or malformed name (or None) is passed over, because a bad value written straight
+    into the database must not stop a worker round, a send, a report or a page. Forms refuse such
+    names (validate_time_zone) so that people fix them.
+    """
+    for candidate in (name, getattr(user, "time_zone", None), settings.TIME_ZONE):
+        zone = _zone_named(candidate)
+        if zone is not None:
+            return zone
+    return zoneinfo.ZoneInfo("UTC")
 
 
 class Role(models.TextChoices):
