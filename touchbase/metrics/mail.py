@@ -17,7 +17,6 @@ are attached.
 
 import logging
 import smtplib
-import zoneinfo
 from datetime import datetime, timedelta
 from email.mime.image import MIMEImage
 
@@ -30,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from touchbase.accounts.models import Role, User
+from touchbase.accounts.models import Role, User, zone_of
 
 from . import charts, exports, selectors
 from .measures import Scope
@@ -120,7 +119,7 @@ def report_mail(*, recipient: User, kind: PeriodKind = PeriodKind.WEEK, period_n
 
     `company_reports` (Period -> Report) lets a run over many people build the company's report once.
     """
-    zone = zoneinfo.ZoneInfo(recipient.time_zone or "UTC")
+    zone = zone_of(user=recipient)
     period = (parse_period(kind, period_name, zone) if period_name
               else current_period(kind, now or timezone.now(), zone).previous())
     if ReportSent.objects.filter(recipient=recipient, kind=kind.value, period=period.name).exists():
@@ -169,7 +168,7 @@ def weekly_mail_due(now=None) -> int:
     now = now or timezone.now()
     due = []
     for user in _recipients():
-        zone = zoneinfo.ZoneInfo(user.time_zone or "UTC")
+        zone = zone_of(user=user)
         week = current_period(PeriodKind.WEEK, now, zone)
         if now >= week.start_at + timedelta(hours=hour) and not ReportSent.objects.filter(
                 recipient=user, kind=PeriodKind.WEEK.value, period=week.previous().name).exists():

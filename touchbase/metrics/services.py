@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from touchbase.accounts.models import Role, User
+from touchbase.accounts.models import Role, User, zone_of
 
 from .measures import Scope
 from .models import RAMP, CurrencyRate, Measure, Target, Unit
@@ -37,7 +37,7 @@ def _add_months(day: date, months: int) -> date:
 
 def ramp_factor(seller, day: date) -> Fraction:
     """A seller's share of their target on `day`: 0 before they joined, then 50%, 75%, 100% by month."""
-    joined = seller.date_joined.astimezone(_zone_of(seller)).date()
+    joined = seller.date_joined.astimezone(zone_of(user=seller)).date()
     if day < joined:
         return Fraction(0)
     if day < _add_months(joined, 1):
@@ -45,12 +45,6 @@ def ramp_factor(seller, day: date) -> Fraction:
     if day < _add_months(joined, 2):
         return Fraction(RAMP[1])
     return Fraction(1)
-
-
-def _zone_of(user):
-    import zoneinfo
-
-    return zoneinfo.ZoneInfo(user.time_zone or "UTC")
 
 
 def _row_share(target: Target, period: Period) -> Fraction:

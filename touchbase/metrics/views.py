@@ -4,8 +4,6 @@ A seller's report is drawn in the seller's time zone, the company's in the
 viewer's. Everyone sees everyone's numbers: the leaderboard is open.
 """
 
-import zoneinfo
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
@@ -16,6 +14,8 @@ from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from touchbase.accounts.models import zone_of
+
 from . import exports, selectors, services
 from .forms import TargetForm
 from .measures import Scope
@@ -25,13 +25,6 @@ from .periods import PeriodError, PeriodKind, current_period, parse_period
 
 class NoSuchReport(Exception):
     """A period or seller in the address that names nothing; the message says why."""
-
-
-def _zone(user):
-    try:
-        return zoneinfo.ZoneInfo(user.time_zone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 def _problem(request, message: str, *, status: int = 404, heading: str = "There is no such report"):
@@ -49,7 +42,7 @@ TABLES = {"headline": "The numbers", "touches_by_kind": "Touches by kind", "stag
 
 @require_GET
 def latest(request):
-    period = current_period(PeriodKind.WEEK, timezone.now(), _zone(request.user))
+    period = current_period(PeriodKind.WEEK, timezone.now(), zone_of(user=request.user))
     return redirect("metrics:report", kind="weekly", name=period.name)
 
 
@@ -58,7 +51,7 @@ def report(request, kind: str, name: str):
     try:
         seller = services.seller_from(request.GET.get("seller", ""))
         period_kind = PeriodKind.from_adjective(kind)
-        period = parse_period(period_kind, name, _zone(seller or request.user))
+        period = parse_period(period_kind, name, zone_of(user=seller or request.user))
     except (PeriodError, services.NotASeller) as exc:
         return _problem(request, str(exc))
     wanted, table = request.GET.get("format", ""), request.GET.get("table", "")

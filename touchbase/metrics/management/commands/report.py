@@ -13,6 +13,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from touchbase.accounts.models import zone_of
 from touchbase.metrics import exports, selectors, services
 from touchbase.metrics.measures import Scope
 from touchbase.metrics.periods import PeriodError, PeriodKind, current_period, parse_period
@@ -49,7 +50,7 @@ class Command(BaseCommand):
             raise CommandError("Say which report: weekly, monthly or quarterly (or --rebuild-rollup).")
         try:
             seller_user = services.seller_from(seller)
-            zone = time_zone or (seller_user.time_zone if seller_user else "UTC")
+            zone = time_zone or zone_of(user=seller_user)
             period_kind = PeriodKind.from_adjective(kind)
             chosen = (parse_period(period_kind, period, zone) if period
                       else current_period(period_kind, timezone.now(), zone))
