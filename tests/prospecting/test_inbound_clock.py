@@ -50,6 +50,19 @@ def test_the_clock_runs_in_the_owners_time_zone_and_skips_holidays(web_form, may
     assert lead2.due_at == datetime(2026, 11, 27, 9, 30, tzinfo=sam_zone())
 
 
+def test_an_owner_whose_stored_zone_names_nothing_is_clocked_in_the_sites_zone(web_form, sam, acme, dana, settings):
+    from touchbase.accounts.models import User
+
+    settings.TIME_ZONE = "America/New_York"
+    User.objects.filter(pk=sam.pk).update(time_zone="Mars/Olympus")  # straight into the database
+    # 20:30 UTC on Wednesday is 15:30 in New York: inside the day there, so the hour ends at 16:30 there.
+    came_in = datetime(2026, 11, 25, 20, 30, tzinfo=UTC)
+    lead = receive(web_form, "dana@acme.example", came_in)
+    assert (lead.owner_id, lead.tier, lead.due_at) == (sam.pk, "A", came_in + timedelta(hours=1))
+    assert clock(lead, came_in + timedelta(minutes=50)).state == inbound.State.ABOUT_TO_BREACH
+    assert clock(lead, came_in + timedelta(hours=1)).state == inbound.State.BREACHED
+
+
 def sam_zone():
     from zoneinfo import ZoneInfo
 

@@ -1,9 +1,9 @@
 """Login on every page, and times shown in the user's own zone."""
 
-import zoneinfo
-
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.utils import timezone
+
+from touchbase.accounts.models import zone_of
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):
@@ -25,11 +25,8 @@ class UserTimezoneMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.time_zone:
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
+        if user is not None and user.is_authenticated:
+            timezone.activate(zone_of(user=user))
         else:
             timezone.deactivate()
         return self.get_response(request)

@@ -4,13 +4,11 @@ A form never saves itself: `fields_for_service()` hands the cleaned values to
 `services.<record>_create/update`, which check the right to make the change.
 """
 
-import zoneinfo
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 
-from touchbase.accounts.models import User
+from touchbase.accounts.models import User, validate_time_zone
 
 from . import money
 from .models import Company, Deal, Direction, Person, Stage, TouchKind
@@ -113,8 +111,8 @@ class PersonForm(ServiceForm):
 
     def clean_time_zone(self):
         value = (self.cleaned_data.get("time_zone") or "").strip()
-        if value and value not in zoneinfo.available_timezones():
-            raise ValidationError(f"{value!r} is not a time zone name such as Europe/Berlin or America/New_York.")
+        if value:
+            validate_time_zone(value)
         return value
 
 

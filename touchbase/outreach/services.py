@@ -21,6 +21,7 @@ from django.db.models import ProtectedError, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from touchbase.accounts.models import zone_of
 from touchbase.coach import review
 from touchbase.crm import services as crm
 from touchbase.crm.models import Deal, Direction, Person, Source, StageKind, TouchKind
@@ -356,12 +357,7 @@ class EnrollResult:
 
 def recipient_zone(person: Person, owner) -> zoneinfo.ZoneInfo:
     """The person's time zone, else their seller's: better a guess within an ocean than UTC."""
-    for name in (person.time_zone, getattr(owner, "time_zone", ""), "UTC"):
-        try:
-            return zoneinfo.ZoneInfo(name)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-            continue
-    return zoneinfo.ZoneInfo("UTC")
+    return zone_of(person.time_zone, user=owner)
 
 
 def why_not_enroll(person: Person, owner, *, in_a_sequence_counts: bool = True) -> str | None:

@@ -8,7 +8,6 @@ inbound touch and starts the clock. `inbound_check_breaches` is what a cron or w
 """
 
 import math
-import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -19,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from touchbase.accounts.models import Role, User
+from touchbase.accounts.models import Role, User, zone_of
 from touchbase.crm.models import Company, Direction, Person, Source, Task, Touch, TouchKind
 from touchbase.crm.services import touch_log
 
@@ -233,11 +232,8 @@ def away_until() -> dict[int, date]:
 
 
 def calendar_for(user: User | None, holidays: frozenset[date] | None = None) -> Calendar:
-    """The owner's working calendar: their time zone (UTC when unknown) and the team's holidays."""
-    try:
-        tz = zoneinfo.ZoneInfo(user.time_zone if user and user.time_zone else "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = zoneinfo.ZoneInfo("UTC")
+    """The owner's working calendar: their time zone (settings.TIME_ZONE when unknown) and the team's holidays."""
+    tz = zone_of(user=user)
     if holidays is None:
         holidays = frozenset(Holiday.objects.values_list("day", flat=True))
     return Calendar(tz=tz, holidays=holidays)
