@@ -142,6 +142,18 @@ def test_an_unknown_company_in_a_body_is_named_as_the_bad_field(api, sam):
     assert not Person.objects.exists()
 
 
+def test_a_time_zone_that_names_no_zone_is_refused_by_name(api, sam, dana):
+    call = api(sam)
+    error = assert_error(call("POST", "/people", {"first_name": "Lee", "time_zone": "Mars/Olympus"}),
+                         422, "invalid", "time_zone")
+    assert "'Mars/Olympus' is not a time zone name such as Europe/Berlin" in error["message"]
+    assert_error(call("PATCH", f"/people/{dana.public_id}", {"time_zone": "Europe/Berlln"}), 422, "invalid", "time_zone")
+    # One already stored (written straight into the database) does not block an unrelated change.
+    Person.objects.filter(pk=dana.pk).update(time_zone="Mars/Olympus")
+    assert call("PATCH", f"/people/{dana.public_id}", {"title": "COO"}).status_code == 200
+    assert call("PATCH", f"/people/{dana.public_id}", {"time_zone": "Europe/Berlin"}).json()["time_zone"] == "Europe/Berlin"
+
+
 def test_a_seller_cannot_patch_another_sellers_person(api, ravi, dana):
     assert_error(api(ravi)("PATCH", f"/people/{dana.public_id}", {"title": "CEO"}), 403, "forbidden")
     dana.refresh_from_db()

@@ -11,6 +11,8 @@ from django.db import connection, transaction
 from django.db.models import Case, Count, F, Max, Q, Value, When
 from django.utils import timezone
 
+from touchbase.accounts.models import validate_time_zone
+
 from .models import (
     Company,
     CriterionCheck,
@@ -70,8 +72,20 @@ def company_update(*, actor, company: Company, **fields) -> Company:
     return company
 
 
+def _check_time_zone(fields: dict) -> None:
+    # Sequences and the inbound clock fall back from a bad zone (accounts.zone_of) but cannot tell anyone;
+    # refusing it here tells the API caller. Only a zone being written is checked, so one already stored
+    # never blocks an unrelated change.
+    if fields.get("time_zone"):
+        try:
+            validate_time_zone(fields["time_zone"])
+        except ValidationError as exc:
+            raise ValidationError({"time_zone": exc.messages}) from exc
+
+
 def person_create(*, actor, first_name: str, owner=None, source: str = Source.MANUAL, **fields) -> Person:
     ensure_can_assign(actor=actor, owner=owner or actor)
+    _check_time_zone(fields)
     person = Person(source=source)
     if "email" in fields:
         fields["email"] = (fields["email"] or "").strip().lower()
@@ -82,6 +96,7 @@ def person_create(*, actor, first_name: str, owner=None, source: str = Source.MA
 def person_update(*, actor, person: Person, **fields) -> Person:
     ensure_can_edit(actor, person)
     _ensure_owner_change_allowed(actor, person, fields)
+    _check_time_zone(fields)
     if "email" in fields:
         fields["email"] = (fields["email"] or "").strip().lower()
     with transaction.atomic():
