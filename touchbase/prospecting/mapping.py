@@ -16,6 +16,7 @@ A companies file may also fill custom fields, each named as `custom.<name>`:
 import difflib
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,6 +97,16 @@ class MappingError(ValueError):
 
 def normal_header(header: str) -> str:
     return _NON_ALNUM.sub(" ", header.lower()).strip()
+
+
+def custom_name_for(header: str) -> str:
+    """A custom field name made from a header, by framework.CUSTOM_FIELD's rule: "CRM in use" -> "crm_in_use"."""
+    ascii_header = unicodedata.normalize("NFKD", header.casefold()).encode("ascii", "ignore").decode()
+    name = _NON_ALNUM.sub("_", ascii_header).strip("_")
+    if name and not name[0].isalpha():
+        name = f"field_{name}"
+    name = name[:40].rstrip("_")
+    return name if CUSTOM_FIELD.match(name) else ""
 
 
 @dataclass

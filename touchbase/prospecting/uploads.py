@@ -6,7 +6,8 @@ The same import as `touchbase import` (`services.leads_import`), in four steps:
    root, so an upload is never served), refuses what is too big or not a lead list, and proposes a
    mapping (HubSpot, Salesforce and Pipedrive exports by their headers, anything else by similarity);
 2. `import_preview` shows the first rows under that mapping; `import_remap` lets the seller change
-   what each column holds, or whether a row is a person or a company;
+   what each column holds (a company's column may fill a custom field, kept as `custom.<name>` just
+   as a TOML mapping names it), or whether a row is a person or a company;
 3. `import_start` queues the job and, once the request's transaction commits, starts
    `touchbase import-job <id>` as a detached process: a big file takes minutes, which no request
    should wait for, and a worker loop may not be running on a laptop;
@@ -42,11 +43,20 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.text import get_valid_filename
+from django.utils.text import capfirst, get_valid_filename
 
-from . import services
+from . import selectors, services
 from .files import BadFile, open_table
-from .mapping import COMPANY_FIELDS, PEOPLE_FIELDS, Mapping, missing_columns, resolve
+from .framework import CUSTOM_FIELD, MAX_CUSTOM_FIELDS
+from .mapping import (
+    COMPANY_FIELDS,
+    CUSTOM_PREFIX,
+    PEOPLE_FIELDS,
+    Mapping,
+    custom_name_for,
+    missing_columns,
+    resolve,
+)
 from .models import ImportJob, ImportStatus
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -62,6 +72,9 @@ FIELD_LABELS = {
     "notes": "Notes", "willing_to_be_measured": "Willing to be measured", "tags": "Tags",
 }
 KINDS = {"people": "a person", "companies": "a company"}
+# The preview's choice for "this column fills a custom field", named in the column's `custom-<index>` input.
+CUSTOM_CHOICE = "custom"
+CUSTOM_NAME_RULE = "a custom field name is lower-case letters, digits or _, e.g. crm_used"
 _SOURCES = {"hubspot": "a HubSpot export", "salesforce": "a Salesforce export",
             "pipedrive": "a Pipedrive export", "similarity": "column names", "yours": "your choices"}
 
@@ -166,11 +179,51 @@ def import_upload(*, actor, upload) -> ImportJob:
     return job
 
 
+def field_label(name: str) -> str:
+    """How the pages name a field a column holds: "Email", or "custom field crm_used"."""
+    if name.startswith(CUSTOM_PREFIX):
+        return f"custom field {name.removeprefix(CUSTOM_PREFIX)}"
+    return FIELD_LABELS.get(name, name)
+
+
+def posted_columns(data) -> dict[int, str]:
+    """What the preview form says each column holds: column index -> field, "custom.<name>" or "" (left out).
+
+    `data` is the POST: a `column-<index>` choice per column, and beside it the `custom-<index>` name
+    that counts only when the choice is a custom field.
+    """
+    columns = {}
+    for key, value in data.items():
+        index = key.removeprefix("column-")
+        if key.startswith("column-") and index.isdigit():
+            if value == CUSTOM_CHOICE:
+                value = CUSTOM_PREFIX + data.get(f"custom-{index}", "").strip()
+            columns[int(index)] = value
+    return columns
+
+
+def mapped_columns(report: dict | None) -> list[tuple[str, str]]:
+    """(header, what it filled) for each column an import read, for the job's report."""
+    if not report:
+        return []
+    return [(header, field_label(name)) for name, header in report.get("columns", {}).items()]
+
+
 @dataclass
 class Column:
     index: int
     header: str
-    field: str  # "" when the column is left out
+    field: str  # "" when the column is left out; "custom.<name>" for a custom field
+    suggestion: str = ""  # the custom field name the header makes
+
+    @property
+    def is_custom(self) -> bool:
+        return self.field.startswith(CUSTOM_PREFIX)
+
+    @property
+    def custom_name(self) -> str:
+        """What the column's custom field name input shows: the name chosen, else the suggestion."""
+        return self.field.removeprefix(CUSTOM_PREFIX) if self.is_custom else self.suggestion
 
 
 @dataclass
@@ -182,6 +235,12 @@ class Preview:
     rows: list[list[str]]
     choices: list[tuple[str, str]]
     problem: str | None
+    # Custom field names companies already have (most used first, with how many), for the name inputs.
+    custom_names: list[tuple[str, int]]
+
+    @property
+    def offers_custom(self) -> bool:
+        return self.kind == "companies"
 
     @property
     def kind_label(self) -> str:
@@ -192,8 +251,13 @@ class Preview:
         return _SOURCES.get(self.source, self.source)
 
 
-def import_preview(*, actor, job: ImportJob, rows: int = PREVIEW_ROWS) -> Preview:
-    """The first rows of the file under the mapping the job holds, and what keeps it from importing."""
+def import_preview(*, actor, job: ImportJob, rows: int = PREVIEW_ROWS,
+                   posted: dict[int, str] | None = None) -> Preview:
+    """The first rows of the file under the mapping the job holds, and what keeps it from importing.
+
+    `posted` (column index -> field, as `posted_columns` reads the form) shows the columns as the seller
+    chose them instead, so a refused choice comes back as typed, to be corrected.
+    """
     _ensure_can_see(actor, job)
     table = open_table(job.path)
     try:
@@ -202,13 +266,16 @@ def import_preview(*, actor, job: ImportJob, rows: int = PREVIEW_ROWS) -> Previe
     finally:
         table.close()
     mapping = job_mapping(job, header)
-    by_index = {i: name for name, i in mapping.columns.items()}
+    by_index = {i: name for name, i in mapping.columns.items()} if posted is None else posted
     fields = PEOPLE_FIELDS if mapping.kind == "people" else COMPANY_FIELDS
     problem = missing_columns(mapping)
+    companies = mapping.kind == "companies"
     return Preview(job=job, kind=mapping.kind, source=mapping.source,
-                   columns=[Column(i, h, by_index.get(i, "")) for i, h in enumerate(header)], rows=first,
+                   columns=[Column(i, h, by_index.get(i, ""), custom_name_for(h) if companies else "")
+                            for i, h in enumerate(header)], rows=first,
                    choices=[(name, FIELD_LABELS[name]) for name in fields],
-                   problem=str(BadFile(job.file_name, problem, row=1)) if problem else None)
+                   problem=str(BadFile(job.file_name, problem, row=1)) if problem else None,
+                   custom_names=selectors.qualifier_vocabulary()[1] if companies else [])
 
 
 def _ensure_can_change(actor, job: ImportJob) -> None:
@@ -225,7 +292,8 @@ def import_remap(*, actor, job: ImportJob, kind: str, columns: dict[int, str]) -
     """Change what the rows are (people or companies) or what each column holds.
 
     A new kind proposes a fresh mapping for it; otherwise `columns` (column index -> field, "" to
-    leave a column out) replaces the mapping, each field used by one column at most.
+    leave a column out, "custom.<name>" for a company's custom field) replaces the mapping, each field
+    used by one column at most.
     """
     _ensure_can_change(actor, job)
     if kind not in KINDS:
@@ -241,18 +309,35 @@ def import_remap(*, actor, job: ImportJob, kind: str, columns: dict[int, str]) -
         for index, name in sorted(columns.items()):
             if not name:
                 continue
-            if name not in fields or not 0 <= index < len(header):
+            if not 0 <= index < len(header):
+                raise ImportRefused(f"The file has no column {index + 1}.")
+            if name.startswith(CUSTOM_PREFIX):
+                _check_custom(kind, header[index], name.removeprefix(CUSTOM_PREFIX))
+            elif name not in fields:
                 raise ImportRefused(f"{name!r} is not something {KINDS[kind]} has.")
             if name in chosen:
-                raise ImportRefused(f"{FIELD_LABELS[name]} is chosen for two columns, "
+                raise ImportRefused(f"{capfirst(field_label(name))} is chosen for two columns, "
                                     f"{header[chosen[name]]!r} and {header[index]!r}; pick one.")
             chosen[name] = index
+        custom = [name for name in chosen if name.startswith(CUSTOM_PREFIX)]
+        if len(custom) > MAX_CUSTOM_FIELDS:
+            raise ImportRefused(f"{len(custom)} columns fill custom fields; a company has at most "
+                                f"{MAX_CUSTOM_FIELDS}.")
         before = job_mapping(job, header)
         mapping = before if chosen == before.columns else Mapping(kind, "yours", chosen, header)
     job.kind = mapping.kind
     job.mapping = _mapping_json(mapping, job.mapping.get("format", "csv"))
     job.save(update_fields=["kind", "mapping"])
     return job
+
+
+def _check_custom(kind: str, header: str, name: str) -> None:
+    if kind != "companies":
+        raise ImportRefused(f"Column {header!r}: people have no custom fields; only a companies list fills them.")
+    if not CUSTOM_FIELD.match(name):
+        said = f" ({name[:50]!r} is not: start with a letter, at most 40 characters)" if name else \
+            " (name the field)"
+        raise ImportRefused(f"Column {header!r}: {CUSTOM_NAME_RULE}{said}.")
 
 
 def import_start(*, actor, job: ImportJob, owner=None, check_only: bool = False) -> ImportJob:

@@ -321,7 +321,7 @@ def import_upload(request):
 def import_preview(request, public_id):
     """The first rows under the proposed mapping; change a column, then import (or check only)."""
     job = _import_job(request, public_id)
-    error, status = None, 200
+    error, status, posted = None, 200, None
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
@@ -330,8 +330,7 @@ def import_preview(request, public_id):
             # Import and Check only take the columns as the form shows them, applied or not.
             kind = request.POST.get("kind", job.kind)
             new_kind = kind != job.kind
-            columns = {int(name.removeprefix("column-")): value for name, value in request.POST.items()
-                       if name.startswith("column-") and name.removeprefix("column-").isdigit()}
+            columns = uploads.posted_columns(request.POST)
             uploads.import_remap(actor=request.user, job=job, kind=kind, columns=columns)
             if action == "remap" or new_kind:
                 return redirect("prospecting:import_preview", public_id=job.public_id)
@@ -342,14 +341,18 @@ def import_preview(request, public_id):
             return redirect("prospecting:import_job", public_id=job.public_id)
         except uploads.ImportRefused as refused:
             error, status = refused.message, refused.status
+            if request.POST.get("kind") == job.kind:
+                posted = uploads.posted_columns(request.POST)
         except ValidationError as exc:
             error, status = "; ".join(exc.messages), 400
     checked = job.check_only and job.status in (ImportStatus.DONE, ImportStatus.FAILED)
     if (job.status != ImportStatus.UPLOADED and not checked) or job.files_removed_at:
         return redirect("prospecting:import_job", public_id=job.public_id)
     return render(request, "prospecting/import_preview.html", {
-        "section": "leads", "preview": uploads.import_preview(actor=request.user, job=job), "error": error,
-        "kinds": uploads.KINDS, "owners": User.objects.filter(is_active=True) if request.user.is_manager else None,
+        "section": "leads", "error": error,
+        "preview": uploads.import_preview(actor=request.user, job=job, posted=posted),
+        "kinds": uploads.KINDS, "custom_choice": uploads.CUSTOM_CHOICE,
+        "owners": User.objects.filter(is_active=True) if request.user.is_manager else None,
     }, status=status)
 
 
@@ -357,6 +360,7 @@ def _job_context(request, job) -> dict:
     job = uploads.import_job_check(job)
     rows_read, total = uploads.import_progress(job)
     return {"job": job, "rows_read": rows_read, "total": total, "report": job.report,
+            "columns_mapped": uploads.mapped_columns(job.report),
             "percent": 100 if job.status == ImportStatus.DONE else (rows_read * 100 // total if total else 0),
             "finished": job.status in (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.DISCARDED),
             "kept_days": uploads.UPLOADS_KEPT.days}
