@@ -95,6 +95,17 @@ def test_a_seller_cannot_change_another_sellers_person(client_for, ravi, dana):
     assert Person.objects.get(pk=dana.pk).first_name == "Dana"
 
 
+def test_a_person_whose_stored_zone_names_nothing_says_which_zone_emails_go_by(client_for, sam, dana):
+    sam.time_zone = "America/Chicago"
+    sam.save()
+    Person.objects.filter(pk=dana.pk).update(time_zone="Mars/Olympus")  # straight into the database
+    page = client_for(sam).get(reverse("crm:person_detail", args=[dana.pk]))
+    assert page.status_code == 200
+    assert "Mars/Olympus" in page.text and "is not a time zone: emails go by America/Chicago" in page.text
+    Person.objects.filter(pk=dana.pk).update(time_zone="Europe/Berlin")
+    assert "is not a time zone" not in client_for(sam).get(reverse("crm:person_detail", args=[dana.pk])).text
+
+
 def test_a_seller_cannot_move_another_sellers_deal_from_the_board(client_for, ravi, sams_deal, stages):
     response = client_for(ravi).post(reverse("crm:deal_move", args=[sams_deal.pk]),
                                      {"stage": stages["Discovery"].pk, "version": 1, "override_reason": "mine now"},

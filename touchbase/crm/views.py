@@ -21,7 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from openpyxl import Workbook
 
-from touchbase.accounts.models import User
+from touchbase.accounts.models import User, zone_of
 
 from . import permissions, selectors, services
 from .forms import CompanyForm, DealForm, MoveForm, PersonForm, TaskForm, TouchForm
@@ -182,6 +182,7 @@ def person_detail(request, pk: int):
     deals = list(person.deals.select_related("stage", "company").order_by("-updated_at")[:20])
     context.update({
         "person": person,
+        "zone": zone_of(person.time_zone, user=person.owner),  # what sequences really use
         "deals": deals,
         "next_step": selectors.next_step(tasks=context["tasks"], deals=deals),
         "link": {"person": person.pk},
