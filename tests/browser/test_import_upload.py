@@ -14,7 +14,7 @@ from django.db import connection
 from playwright.sync_api import expect
 
 from touchbase.crm.models import Person
-from touchbase.prospecting.models import ImportJob
+from touchbase.prospecting.models import ImportJob, Qualifier
 
 from .test_board import log_in
 
@@ -76,3 +76,34 @@ def test_a_seller_uploads_a_list_checks_the_columns_and_watches_it_import(page, 
     assert "not-an-email" in open(download.value.path(), encoding="utf-8-sig").read()
     assert sorted(Person.objects.values_list("email", flat=True)) == ["dana@acme.example", "kim@beta.example"]
     assert ImportJob.objects.get().status == "done"
+
+
+def test_a_seller_maps_a_column_of_a_companies_list_to_a_custom_field(page, live_server, sam, runner, tmp_path):
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([["Company", "Website", "CRM in use"],
+                                  ["Acme", "acme.example", "Salesforce"],
+                                  ["Beta", "beta.example", "Pipedrive"]])
+    leads = tmp_path / "accounts.csv"
+    leads.write_text(buffer.getvalue(), encoding="utf-8")
+
+    log_in(page, live_server, sam.email)
+    page.goto(f"{live_server.url}/leads/import/")
+    page.get_by_label("Lead list").set_input_files(str(leads))
+    page.get_by_role("button", name="Upload and preview").click()
+
+    preview = page.locator("#preview")
+    expect(preview.get_by_label("What CRM in use holds")).to_have_value("")
+    name = preview.get_by_label("Custom field name for CRM in use")
+    expect(name).to_be_hidden()
+    preview.get_by_label("What CRM in use holds").select_option(label="A custom field")
+    expect(name).to_be_visible()
+    expect(name).to_have_value("crm_in_use")
+    expect(preview.get_by_label("Custom field name for Website")).to_be_hidden()
+    name.fill("crm_used")
+    page.get_by_role("button", name="Import", exact=True).click()
+
+    expect(page.locator("#import-progress")).to_have_attribute("data-status", "done", timeout=60_000)
+    expect(page.locator("#import-report").get_by_role("row", name="Created 2", exact=True)).to_be_visible()
+    expect(page.locator("#import-columns")).to_contain_text("CRM in use → custom field crm_used")
+    custom = {q.company.name: q.custom for q in Qualifier.objects.select_related("company")}
+    assert custom == {"Acme": {"crm_used": "Salesforce"}, "Beta": {"crm_used": "Pipedrive"}}

@@ -335,8 +335,8 @@ def _check_custom(kind: str, header: str, name: str) -> None:
     if kind != "companies":
         raise ImportRefused(f"Column {header!r}: people have no custom fields; only a companies list fills them.")
     if not CUSTOM_FIELD.match(name):
-        said = f" ({name[:50]!r} is not: start with a letter, at most 40 characters)" if name else \
-            " (name the field)"
+        said = (f"; {name[:50]!r} is not one (it starts with a letter and has at most 40 characters)" if name
+                else "; name the field")
         raise ImportRefused(f"Column {header!r}: {CUSTOM_NAME_RULE}{said}.")
 
 
