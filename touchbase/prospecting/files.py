@@ -144,9 +144,11 @@ def _open_csv(path: Path, size: int, encoding: str, delimiter: str) -> Table:
     counter = _CountingReader(open(path, "rb"))
     text = io.TextIOWrapper(io.BufferedReader(counter, 1 << 20), encoding=encoding, newline="")
     record = 0
+    read = 0  # characters read since the last record: no cell of a record is longer than its lines
 
     def lines() -> Iterator[str]:
         # readline with a limit keeps a 50 MB cell from being read whole: the cut line says where it is.
+        nonlocal read
         while True:
             try:
                 line = text.readline(MAX_CELL * 2)
@@ -155,6 +157,7 @@ def _open_csv(path: Path, size: int, encoding: str, delimiter: str) -> Table:
                                     "UTF-8 and import it again", row=record + 1) from None
             if not line:
                 return
+            read += len(line)
             if len(line) >= MAX_CELL * 2 and not line.endswith(("\n", "\r")):
                 fields = next(csv.reader([line], delimiter=delimiter), [])
                 raise BadFile(path, f"a cell is longer than {MAX_CELL:,} characters", row=record + 1,
@@ -191,23 +194,39 @@ def _open_csv(path: Path, size: int, encoding: str, delimiter: str) -> Table:
                           column=_column_name(header, n))
 
     def rows() -> Iterator[tuple[int, list[str]]]:
+        # The loop reads the csv reader itself, not through next_record, and looks at cell lengths only
+        # when the record's lines could hold a long one: two calls less per row of a million-row list.
+        nonlocal record, read
         width = len(header)
-        while (row := next_record()) is not None:
-            if len(row) != width:
-                if len(row) > width:
-                    if any(cell.strip() for cell in row[width:]):
-                        raise BadFile(path, f"the row has {len(row)} fields but the header has {width}",
-                                      row=record, column=width + 1)
-                    row = row[:width]
-                elif len(row) == 1 and row[0] == "":
-                    continue
-                else:
-                    row = row + [""] * (width - len(row))
-            if max(map(len, row)) > MAX_CELL:
-                n = next(i for i, cell in enumerate(row) if len(cell) > MAX_CELL)
-                raise BadFile(path, f"a cell is longer than {MAX_CELL:,} characters", row=record,
-                              column=_column_name(header, n))
-            yield record, row
+        read = 0
+        try:
+            for row in reader:
+                record += 1
+                if len(row) != width or read > MAX_CELL:
+                    row = fitted(row, width)
+                    if row is None:
+                        continue
+                read = 0
+                yield record, row
+        except csv.Error as exc:
+            raise BadFile(path, f"this is not readable CSV ({exc})", row=record + 1) from None
+
+    def fitted(row: list[str], width: int) -> list[str] | None:
+        """The row fitted to the header's width (None for a blank line); BadFile if it cannot be imported."""
+        if len(row) > width:
+            if any(cell.strip() for cell in row[width:]):
+                raise BadFile(path, f"the row has {len(row)} fields but the header has {width}",
+                              row=record, column=width + 1)
+            row = row[:width]
+        elif len(row) == 1 and row[0] == "":
+            return None
+        elif len(row) < width:
+            row = row + [""] * (width - len(row))
+        if max(map(len, row)) > MAX_CELL:
+            n = next(i for i, cell in enumerate(row) if len(cell) > MAX_CELL)
+            raise BadFile(path, f"a cell is longer than {MAX_CELL:,} characters", row=record,
+                          column=_column_name(header, n))
+        return row
 
     def progress() -> tuple[int, int]:
         return counter.count, size
