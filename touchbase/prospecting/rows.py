@@ -5,6 +5,7 @@ and normalises chunks while the importer writes the previous ones, which puts th
 work on the half of the import that is pure Python (`parsed_chunks`).
 """
 
+import gc
 import multiprocessing
 import queue as queue_module
 import re
@@ -198,6 +199,9 @@ def parsed_chunks(table: Table, rows: _Rows, *, size: int, fork: bool | None = N
 
 def _read(table: Table, rows: _Rows, size: int, channel) -> None:
     """The forked reader. It must never touch the database: the connection belongs to the parent."""
+    # Parsing makes no reference cycles, and each collection would walk the parent's heap this process
+    # inherited (copying its pages): 5-7% of the reader's instructions on a big list.
+    gc.disable()
     try:
         while chunk := list(islice(table.rows, size)):
             done = rows.chunk(chunk)
