@@ -351,6 +351,8 @@ class _Chunks:
         # Records that existed before this run and were already matched once: later rows only fill them.
         self.seen_existing: set[int] = set()
 
+    reader_prepare = None  # a database-free first half of `process` the forked reader may run
+
     def loading(self, *, rows_expected: int):
         """A context around the chunks (`process`), before `finish`."""
         return nullcontext()
@@ -442,6 +444,7 @@ class PeopleImport(_Chunks):
                               "company_id = %s, owner_id = %s, updated_at = %s WHERE id = %s")
         self.fresh = 0  # new people merged from several rows, counted as created already
         self.direct = None
+        self.reader_prepare = None if self.postgres else self.prepare
         if not self.postgres:
             cursor.execute("SELECT 1 FROM crm_person LIMIT 1")
             if cursor.fetchone() is None:
@@ -485,8 +488,9 @@ class PeopleImport(_Chunks):
     def prepare(self, count: int, parsed: list, rejects: list) -> tuple:
         """Link one chunk's rows to companies and sort them into direct inserts and staged rows.
 
-        In the writer, not the forked reader: reading and cleaning a million rows takes the reader
-        longer than writing them takes the writer, so this half of the Python work balances the two.
+        No database here: on SQLite company ids come from a counter, so the forked reader runs this
+        (`reader_prepare`) and the writer's core only writes; the two then take about as long on a
+        million rows. On PostgreSQL ids come from a sequence, and the writer runs it.
         """
         new_companies, staged, direct, touched = [], [], [], set()
         find = self.companies.find
@@ -510,8 +514,9 @@ class PeopleImport(_Chunks):
         return count, (new_companies, direct, staged, touched), rejects
 
     def process(self, count: int, parsed, rejects: list) -> None:
-        """Write one chunk: `parsed` rows as `rows.PeopleRows` cleans them, `rejects` to file."""
-        count, parsed, rejects = self.prepare(count, parsed, rejects)
+        """Write one chunk: `parsed` as `prepare` made it (or the rows `rows.PeopleRows` cleans), `rejects` to file."""
+        if self.reader_prepare is None:
+            count, parsed, rejects = self.prepare(count, parsed, rejects)
         self.take(count, rejects)
         new_companies, direct, staged, touched = parsed
         self.touched_companies.update(touched)

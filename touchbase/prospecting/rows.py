@@ -9,7 +9,7 @@ import gc
 import multiprocessing
 import queue as queue_module
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import islice
 
 from touchbase.core.cells import FORMULA_STARTS
@@ -155,22 +155,25 @@ def rows_for(mapping: Mapping, owner_id: int | None) -> _Rows:
     return PeopleRows(mapping, owner_id) if mapping.kind == "people" else CompanyRows(mapping, owner_id)
 
 
-def parsed_chunks(table: Table, rows: _Rows, *, size: int, fork: bool | None = None) -> Iterator[tuple]:
+def parsed_chunks(table: Table, rows: _Rows, *, size: int, fork: bool | None = None,
+                  prepare: Callable | None = None) -> Iterator[tuple]:
     """Yield (rows read, parsed, rejects, (done, total)) per chunk of `size` rows, in file order.
 
     With `fork` (default: for files of FORK_FROM_BYTES or more) a forked process reads and parses
     while the caller writes. A BadFile in the reader is raised here, in the caller, all the same.
+    `prepare(rows read, parsed, rejects)`, when given, runs on each chunk in the reader too and
+    replaces what it yields; it must not touch the database.
     """
     if fork is None:
         fork = table.progress()[1] >= FORK_FROM_BYTES
     if not fork:
         while chunk := list(islice(table.rows, size)):
             done = rows.chunk(chunk)
-            yield (*done, table.progress())
+            yield (*(prepare(*done) if prepare else done), table.progress())
         return
     context = multiprocessing.get_context("fork")
     channel = context.Queue(maxsize=_QUEUE_CHUNKS)
-    reader = context.Process(target=_read, args=(table, rows, size, channel), daemon=True)
+    reader = context.Process(target=_read, args=(table, rows, size, channel, prepare), daemon=True)
     reader.start()
     try:
         while True:
@@ -197,7 +200,7 @@ def parsed_chunks(table: Table, rows: _Rows, *, size: int, fork: bool | None = N
         channel.close()
 
 
-def _read(table: Table, rows: _Rows, size: int, channel) -> None:
+def _read(table: Table, rows: _Rows, size: int, channel, prepare: Callable | None) -> None:
     """The forked reader. It must never touch the database: the connection belongs to the parent."""
     # Parsing makes no reference cycles, and each collection would walk the parent's heap this process
     # inherited (copying its pages): 5-7% of the reader's instructions on a big list.
@@ -205,7 +208,7 @@ def _read(table: Table, rows: _Rows, size: int, channel) -> None:
     try:
         while chunk := list(islice(table.rows, size)):
             done = rows.chunk(chunk)
-            channel.put(("chunk", (*done, table.progress())))
+            channel.put(("chunk", (*(prepare(*done) if prepare else done), table.progress())))
         channel.put(("done", None))
     except BadFile as exc:
         channel.put(("bad", (str(exc.path), exc.message, exc.row, exc.column)))

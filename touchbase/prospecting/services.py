@@ -198,7 +198,8 @@ def leads_import(*, path, kind: str = "auto", mapping: str | Mapping = "auto", o
                     size = table.progress()[1]
                     with run.loading(rows_expected=size // 100 if table.format == "csv" else size):
                         for count, parsed, rejects, progress in parsed_chunks(
-                                table, rows_for(resolved, run.owner_id), size=IMPORT_CHUNK, fork=fork):
+                                table, rows_for(resolved, run.owner_id), size=IMPORT_CHUNK, fork=fork,
+                                prepare=run.reader_prepare):
                             run.process(count, parsed, rejects)
                             if on_progress:
                                 on_progress(*progress)
