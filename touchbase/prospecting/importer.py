@@ -456,10 +456,9 @@ class PeopleImport(_Chunks):
                 # The values every row shares are written into the statement: binding 17 of them again
                 # for each of a million rows cost seconds. They are ours (ids, times, defaults), not the file's.
                 shared = ", ".join(_sqlite_literal(v) for v in (self.owner_id, Source.IMPORT, *insert.constants))
-                # ?1 is the row's id, the first value: SQLite numbers a bare ? after the highest one so far.
-                public_id = self.public_ids.sql("?1", postgres=False)
+                # The public id comes last, made with the row in the reader (`prepare`).
                 self.direct_insert = (f"INSERT INTO crm_person ({', '.join(insert.columns)}) VALUES "
-                                      f"(%s, %s, %s, %s, %s, %s, %s, {shared}, {public_id})")
+                                      f"(%s, %s, %s, %s, %s, %s, %s, {shared}, %s)")
 
     def loading(self, *, rows_expected: int):
         if self.direct is None:
@@ -511,6 +510,9 @@ class PeopleImport(_Chunks):
                     touched.add(company_id)
             else:
                 staged.append((number, key, email, first, last, phone, title, company_id))
+        if direct:
+            public_ids = self.public_ids.hex([row[0] for row in direct])
+            direct = [(*row, public_id) for row, public_id in zip(direct, public_ids, strict=True)]
         return count, (new_companies, direct, staged, touched), rejects
 
     def process(self, count: int, parsed, rejects: list) -> None:
