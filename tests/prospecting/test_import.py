@@ -255,13 +255,19 @@ def _bad_files(tmp_path):
                       "row 3, column 2 (Email): a cell is longer than 65,536 characters"),
         "quoted huge cell": ((good + 'Lee,"' + "y" * 200_000 + '"\r\n').encode(),
                              "row 3, column 2 (Email): a cell is longer than 65,536 characters"),
+        # Over the limit but under what the line reader and the csv module stop at by themselves.
+        "long cell": ((good + "Lee," + "z" * 70_000 + "\r\n").encode(),
+                      "row 3, column 2 (Email): a cell is longer than 65,536 characters"),
+        "long cell over many lines": ((good + 'Lee,"' + ("w" * 99 + "\n") * 700 + '"\r\n').encode(),
+                                      "row 3, column 2 (Email): a cell is longer than 65,536 characters"),
         "old excel": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "old Excel (.xls)"),
         "broken xlsx": (b"PK\x03\x04" + b"\x00" * 300, "not a readable XLSX workbook"),
     }
 
 
 @pytest.mark.parametrize("case", ["pdf", "garbage", "empty", "blank lines", "header only", "no email or name",
-                                  "too many fields", "huge cell", "quoted huge cell", "old excel", "broken xlsx"])
+                                  "too many fields", "huge cell", "quoted huge cell", "long cell",
+                                  "long cell over many lines", "old excel", "broken xlsx"])
 def test_a_bad_file_says_where_and_changes_nothing(tmp_path, snapshot, dana, case):
     data, message = _bad_files(tmp_path)[case]
     path = tmp_path / "leads.csv"
