@@ -150,3 +150,18 @@ def test_the_report_tiers_only_the_companies_the_import_touched(write_csv, db):
 
     assert sum(second.tiers.values()) == 1, "only three.example was touched"
     assert not CompanyFit.objects.filter(company__name="Elsewhere").exists()
+
+
+def test_public_ids_made_in_sql_are_laid_out_as_those_made_in_python(db):
+    """Both ways put the time, the version, the counter and the variant in the same places."""
+    ids = importer.PublicIds()
+    counters = [1, 4095, 4096, 16_383, 16_384, 5_000_000, 67_108_863]
+    made = ids.hex(counters)
+    with connection.cursor() as cursor:
+        for counter, expected in zip(counters, made, strict=True):
+            cursor.execute(f"SELECT {ids.sql('c', postgres=connection.vendor == 'postgresql')} "
+                           "FROM (SELECT %s AS c) counters", [counter])
+            value = cursor.fetchone()[0]
+            value = value.hex if isinstance(value, uuid.UUID) else value
+            assert value[:20] == expected[:20], counter
+            assert uuid.UUID(hex=value).version == 7 and uuid.UUID(hex=value).variant == uuid.RFC_4122

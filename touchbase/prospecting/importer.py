@@ -191,11 +191,14 @@ class PublicIds:
 
         Parenthesised throughout: in SQL, unlike Python, the bit operators share one precedence.
         """
-        high, variant, low = f"((({counter}) >> 14) & 4095)", f"(8 | ((({counter}) >> 12) & 3))", f"(({counter}) & 4095)"
+        # The 7 hex digits after the version, as one number: 12 bits of counter, the variant, 12 more bits.
+        middle = (f"((((({counter}) >> 14) & 4095) << 16) | ((8 | ((({counter}) >> 12) & 3)) << 12) "
+                  f"| (({counter}) & 4095))")
         if postgres:
-            return (f"('{self.prefix}' || lpad(to_hex({high}), 3, '0') || to_hex({variant}) || "
-                    f"lpad(to_hex({low}), 3, '0') || right(gen_random_uuid()::text, 12))::uuid")
-        return f"printf('{self.prefix}%%03x%%x%%03x', {high}, {variant}, {low}) || lower(hex(randomblob(6)))"
+            # A leading 1 bit makes to_hex write all 7 digits; substr drops it.
+            return (f"('{self.prefix}' || substr(to_hex({middle} | 268435456), 2) || "
+                    "right(gen_random_uuid()::text, 12))::uuid")
+        return f"printf('{self.prefix}%%07x', {middle}) || lower(hex(randomblob(6)))"
 
 
 BIG_IMPORT_ROWS = 50_000
