@@ -180,6 +180,7 @@ class PublicIds:
 
     def __init__(self):
         self.prefix = f"{time.time_ns() // 1_000_000 & (1 << 48) - 1:012x}7"
+        self.secret = os.urandom(16).hex()
 
     def hex(self, counters: list[int]) -> list[str]:
         prefix, h = self.prefix, os.urandom(6 * len(counters)).hex()
@@ -195,9 +196,11 @@ class PublicIds:
         middle = (f"((((({counter}) >> 14) & 4095) << 16) | ((8 | ((({counter}) >> 12) & 3)) << 12) "
                   f"| (({counter}) & 4095))")
         if postgres:
-            # A leading 1 bit makes to_hex write all 7 digits; substr drops it.
+            # A leading 1 bit makes to_hex write all 7 digits; substr drops it. The random part hashes the
+            # counter with a secret of this import's: as unguessable as gen_random_uuid(), which costs
+            # 1.4 us a call (1.3 s a million rows) where md5 costs a third of that.
             return (f"('{self.prefix}' || substr(to_hex({middle} | 268435456), 2) || "
-                    "right(gen_random_uuid()::text, 12))::uuid")
+                    f"substr(md5('{self.secret}' || ({counter})), 1, 12))::uuid")
         return f"printf('{self.prefix}%%07x', {middle}) || lower(hex(randomblob(6)))"
 
 
