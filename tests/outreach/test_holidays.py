@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from touchbase.core.calendar import next_open
 from touchbase.outreach import schedule
 from touchbase.outreach.models import forget_team_holidays
 from touchbase.outreach.services import sequence_enroll
@@ -25,7 +26,7 @@ def _fresh_holidays():
 def test_a_holiday_on_the_team_calendar_closes_every_sequence_window(maya, reno):
     holiday_add(actor=maya, day=date(2026, 12, 25), name="Christmas")
     window = reno.window
-    assert not window.is_open_day(date(2026, 12, 25)) and window.is_open_day(date(2026, 12, 24))
+    assert not window.is_working_day(date(2026, 12, 25)) and window.is_working_day(date(2026, 12, 24))
     assert "holidays skipped" in window.describe()
 
 
@@ -48,7 +49,7 @@ def test_a_message_held_to_the_window_skips_a_holiday_after_the_autumn_change(ma
     # New York leaves summer time on Sunday 1 November 2026; Monday 2 November is a holiday here.
     holiday_add(actor=maya, day=date(2026, 11, 2))
     saturday_evening = datetime(2026, 10, 31, 22, 0, tzinfo=UTC)
-    opens = schedule.next_in_window(saturday_evening, NY, reno.window)
+    opens = next_open(saturday_evening, reno.window.in_zone(NY))
     assert opens == datetime(2026, 11, 3, 8, 0, tzinfo=NY)
     assert opens.astimezone(UTC) == datetime(2026, 11, 3, 13, 0, tzinfo=UTC)
 
@@ -65,6 +66,6 @@ def test_enrolling_the_day_before_a_holiday_schedules_the_first_email_after_it(s
 
 def test_removing_a_holiday_reopens_the_day_at_once(maya, reno):
     holiday = holiday_add(actor=maya, day=date(2026, 12, 25))
-    assert not reno.window.is_open_day(date(2026, 12, 25))
+    assert not reno.window.is_working_day(date(2026, 12, 25))
     holiday_delete(actor=maya, holiday=holiday)
-    assert reno.window.is_open_day(date(2026, 12, 25))
+    assert reno.window.is_working_day(date(2026, 12, 25))

@@ -1,17 +1,17 @@
 """When a step may go out: business days, the recipient's window, DST, and the mailbox caps."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from touchbase.core.calendar import NoWorkingTime, WorkingHours, add_working_days, next_open
 from touchbase.outreach.schedule import (
+    DEFAULT_WINDOW,
     Caps,
-    SendWindow,
-    add_business_days,
     bounce_rate_too_high,
     cap_hold,
-    next_in_window,
     retry_delay,
     step_due_at,
 )
@@ -19,10 +19,20 @@ from touchbase.outreach.schedule import (
 NY = ZoneInfo("America/New_York")
 BERLIN = ZoneInfo("Europe/Berlin")
 TOKYO = ZoneInfo("Asia/Tokyo")
+LORD_HOWE = ZoneInfo("Australia/Lord_Howe")
+EVERY_DAY = frozenset(range(7))
 
 
 def utc(*args):
     return datetime(*args, tzinfo=UTC)
+
+
+def next_in_window(moment, tz, window=DEFAULT_WINDOW):
+    return next_open(moment, window.in_zone(tz))
+
+
+def add_business_days(day, n, window=DEFAULT_WINDOW):
+    return add_working_days(day, n, window)
 
 
 def test_business_days_skip_the_weekend():
@@ -33,7 +43,7 @@ def test_business_days_skip_the_weekend():
 
 
 def test_business_days_skip_holidays():
-    window = SendWindow(holidays=frozenset({date(2026, 12, 25)}))
+    window = replace(DEFAULT_WINDOW, holidays=frozenset({date(2026, 12, 25)}))
     assert add_business_days(date(2026, 12, 24), 1, window) == date(2026, 12, 28)
 
 
@@ -69,11 +79,47 @@ def test_the_window_follows_daylight_saving_time():
     assert next_in_window(utc(2026, 11, 2, 5, 0), NY) == utc(2026, 11, 2, 13, 0)
 
 
-def test_a_window_opening_inside_the_spring_forward_gap_opens_after_it():
-    window = SendWindow(start=time(2, 30), end=time(17, 0), days=frozenset(range(7)))
-    # 8 Mar 2026 in New York: 02:00 jumps to 03:00, so 02:30 does not exist.
+def test_a_window_opening_inside_the_spring_forward_gap_opens_when_the_clocks_jump():
+    window = WorkingHours(opens=time(2, 30), closes=time(17, 0), days=frozenset(range(7)))
+    # 8 Mar 2026 in New York: 02:00 jumps to 03:00, so 02:30 does not exist; from 03:00 it is past 02:30.
     opens = next_in_window(datetime(2026, 3, 8, 0, 0, tzinfo=NY), NY, window)
-    assert opens.astimezone(UTC) == utc(2026, 3, 8, 7, 30)  # 03:30 EDT
+    assert opens.astimezone(UTC) == utc(2026, 3, 8, 7, 0)  # 03:00 EDT
+
+
+def test_lord_howes_half_hour_gap_moves_a_window_opening_inside_it():
+    window = WorkingHours(opens=time(2, 15), closes=time(17), days=EVERY_DAY)
+    # 4 Oct 2026 on Lord Howe: 02:00 jumps to 02:30 (15:30 UTC the day before).
+    saturday_evening = datetime(2026, 10, 3, 20, 0, tzinfo=LORD_HOWE)
+    assert next_in_window(saturday_evening, LORD_HOWE, window) == utc(2026, 10, 3, 15, 30)
+
+
+def test_a_step_whose_time_of_day_the_spring_change_skips_goes_when_the_clocks_jump():
+    window = WorkingHours(opens=time(0), closes=time(17), days=EVERY_DAY)
+    thursday_0230 = datetime(2026, 3, 5, 2, 30, tzinfo=NY)
+    # Three days later is Sunday 8 March, and 02:30 does not exist in New York that day.
+    assert step_due_at(thursday_0230, 3, NY, window) == utc(2026, 3, 8, 7, 0)  # 03:00 EDT
+
+
+def test_a_window_closing_in_the_repeated_autumn_hour_closes_the_first_time():
+    window = WorkingHours(opens=time(0), closes=time(1, 30), days=EVERY_DAY)
+    first_0115, second_0115 = utc(2026, 11, 1, 5, 15), utc(2026, 11, 1, 6, 15)  # 01:15 EDT, then 01:15 EST
+    assert next_in_window(first_0115, NY, window) == first_0115
+    assert next_in_window(second_0115, NY, window) == datetime(2026, 11, 2, 0, 0, tzinfo=NY)
+
+
+def test_a_step_sent_in_the_repeated_hour_keeps_its_wall_time_the_next_day():
+    window = WorkingHours(opens=time(0), closes=time(17), days=EVERY_DAY)
+    second_0140 = utc(2026, 11, 1, 6, 40)  # 01:40 EST, the second time the clocks show it
+    assert step_due_at(second_0140, 1, NY, window) == datetime(2026, 11, 2, 1, 40, tzinfo=NY)
+
+
+def test_a_window_closing_at_midnight_sends_until_the_day_ends():
+    evenings = WorkingHours(opens=time(18), closes=time(0))
+    friday_late = datetime(2026, 11, 27, 23, 59, tzinfo=NY)
+    assert next_in_window(friday_late, NY, evenings) == friday_late
+    assert next_in_window(datetime(2026, 11, 28, 0, 0, tzinfo=NY), NY, evenings) == \
+        datetime(2026, 11, 30, 18, 0, tzinfo=NY)
+    assert step_due_at(friday_late, 1, NY, evenings) == datetime(2026, 11, 30, 23, 59, tzinfo=NY)
 
 
 def test_a_step_three_business_days_later_keeps_the_time_of_day():
@@ -89,10 +135,10 @@ def test_a_step_after_a_late_send_lands_in_the_next_window():
 
 
 def test_a_window_that_never_opens_is_an_error_not_a_hang():
+    with pytest.raises(NoWorkingTime):
+        next_in_window(utc(2026, 1, 1), NY, WorkingHours(opens=time(8), closes=time(17), days=frozenset()))
     with pytest.raises(ValueError):
-        next_in_window(utc(2026, 1, 1), NY, SendWindow(days=frozenset()))
-    with pytest.raises(ValueError):
-        next_in_window(utc(2026, 1, 1), NY, SendWindow(start=time(17), end=time(8)))
+        next_in_window(utc(2026, 1, 1), NY, WorkingHours(opens=time(17), closes=time(8)))
 
 
 NOW = utc(2026, 12, 1, 15, 0)

@@ -116,6 +116,13 @@ def test_a_time_zone_policy_touchbase_does_not_have_is_refused(sam, sams_mailbox
         load(RENO.replace('time_zone = "recipient"', 'time_zone = "sender"'), "reno.toml")
 
 
+def test_a_window_ends_after_it_starts_or_at_midnight(sam, sams_mailbox):
+    with pytest.raises(SequenceFileError, match="must end after it starts"):
+        load(RENO.replace('end = "16:30"', 'end = "08:00"'), "reno.toml")
+    sequence = load(RENO.replace('end = "16:30"', 'end = "00:00"'), "reno.toml").sequence
+    assert sequence.window_end == time(0) and 'end = "00:00"' in export(sequence)
+
+
 def test_loading_an_existing_name_updates_its_steps_and_window(sam, sams_mailbox, reno):
     result = load(RENO, "reno.toml")
     assert not result.created and result.steps_changed and result.sequence.pk == reno.pk

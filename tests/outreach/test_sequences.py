@@ -64,3 +64,10 @@ def test_a_send_window_must_end_after_it_starts(sam):
 
     with pytest.raises(ValidationError):
         sequence_create(actor=sam, name="Night owl", window_start=time(17), window_end=time(8))
+
+
+def test_a_send_window_may_end_at_midnight(sam):
+    from datetime import time
+
+    sequence = sequence_create(actor=sam, name="Evenings", window_start=time(18), window_end=time(0))
+    assert sequence.window.describe().startswith("18:00-00:00")

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 
+from touchbase.core.calendar import WorkingHours
 from touchbase.crm.models import Person, Touch
 from touchbase.prospecting.models import Holiday, Tier
 
@@ -162,11 +163,10 @@ class Sequence(models.Model):
             raise ValidationError({"mailbox": refusal})
 
     @property
-    def window(self) -> schedule.SendWindow:
-        """The send window with the team's holidays skipped ("Monday-Friday, holidays skipped")."""
+    def window(self) -> WorkingHours:
+        """The send window with the team's holidays skipped ("Monday-Friday, holidays skipped"), in no zone yet."""
         days = frozenset(int(d) for d in self.window_days.split(","))
-        return schedule.SendWindow(start=self.window_start, end=self.window_end, days=days,
-                                   holidays=team_holidays())
+        return WorkingHours(opens=self.window_start, closes=self.window_end, days=days, holidays=team_holidays())
 
 
 class StepKind(models.TextChoices):

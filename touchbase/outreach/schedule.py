@@ -1,90 +1,40 @@
-"""When a step may go out: business days, the recipient's send window, and the mailbox caps.
+"""When a step may go out (business days in the recipient's send window) and the mailbox caps.
 
-Pure functions of their arguments (no database, no clock), so every rule has
-its own tests, DST and time zones included.
+The window arithmetic is the shared working-hours calendar (touchbase.core.calendar, which states the
+daylight-saving rule); this module adds what only sending needs. Pure functions of their arguments
+(no database, no clock), so every rule has its own tests.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-WEEKDAYS = frozenset({0, 1, 2, 3, 4})
-DAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+from touchbase.core.calendar import WorkingHours, add_working_days, instant, next_open
+
+# A sequence's send window unless the seller sets another (Sequence.window_start/_end, a file's [window]).
+DEFAULT_WINDOW = WorkingHours(opens=time(8), closes=time(17))
 
 
-@dataclass(frozen=True)
-class SendWindow:
-    """Local hours and weekdays in which a person may receive an email (in their own time zone)."""
-
-    start: time = time(8, 0)
-    end: time = time(17, 0)
-    days: frozenset[int] = WEEKDAYS
-    holidays: frozenset[date] = field(default_factory=frozenset)
-
-    def is_open_day(self, day: date) -> bool:
-        return day.weekday() in self.days and day not in self.holidays
-
-    def describe(self) -> str:
-        days = ", ".join(DAY_NAMES[d] for d in sorted(self.days))
-        return f"{self.start:%H:%M}-{self.end:%H:%M} {days}" + (", holidays skipped" if self.holidays else "")
-
-
-DEFAULT_WINDOW = SendWindow()
-
-
-def add_business_days(day: date, n: int, window: SendWindow = DEFAULT_WINDOW) -> date:
-    """The n-th open day after `day` (n=0 is `day` itself, open or not)."""
-    if not window.days:
-        raise ValueError("a send window needs at least one day")
-    while n > 0:
-        day += timedelta(days=1)
-        if window.is_open_day(day):
-            n -= 1
-    return day
-
-
-def _local(day: date, at: time, tz: ZoneInfo) -> datetime:
-    # A wall time inside a DST gap does not exist; round-tripping through UTC moves it past the gap.
-    return datetime.combine(day, at, tzinfo=tz).astimezone(ZoneInfo("UTC")).astimezone(tz)
-
-
-def next_in_window(moment: datetime, tz: ZoneInfo, window: SendWindow = DEFAULT_WINDOW) -> datetime:
-    """The first instant at or after `moment` inside the window, in the recipient's zone `tz`."""
-    if window.start >= window.end:
-        raise ValueError("a send window must start before it ends")
-    local = moment.astimezone(tz)
-    day = local.date()
-    for _ in range(400):
-        if window.is_open_day(day):
-            opens, closes = _local(day, window.start, tz), _local(day, window.end, tz)
-            if local < opens:
-                return opens
-            if local < closes:
-                return local
-        day += timedelta(days=1)
-        local = _local(day, time(0), tz)
-    raise ValueError("the send window never opens in the next 400 days (check its days and holidays)")
-
-
-def step_due_at(previous: datetime, delay_days: int, tz: ZoneInfo, window: SendWindow = DEFAULT_WINDOW) -> datetime:
+def step_due_at(previous: datetime, delay_days: int, tz: ZoneInfo, window: WorkingHours = DEFAULT_WINDOW) -> datetime:
     """When a step `delay_days` business days after `previous` may go out.
 
     The step goes at the same local time of day as the previous one, so a
     sequence started at 09:40 keeps landing mid-morning instead of at the
     window's opening minute along with everyone else's.
     """
+    calendar = window.in_zone(tz)
     if delay_days <= 0:
-        return next_in_window(previous, tz, window)
+        return next_open(previous, calendar)
     local = previous.astimezone(tz)
-    day = add_business_days(local.date(), delay_days, window)
-    return next_in_window(_local(day, local.time().replace(tzinfo=None), tz), tz, window)
+    day = add_working_days(local.date(), delay_days, window)
+    return next_open(instant(day, local.time(), tz), calendar)
 
 
-def preview(start: datetime, delays: Iterable[int], tz: ZoneInfo, window: SendWindow = DEFAULT_WINDOW
+def preview(start: datetime, delays: Iterable[int], tz: ZoneInfo, window: WorkingHours = DEFAULT_WINDOW
             ) -> list[datetime]:
     """When each step would go for someone enrolled at `start`: each step's delay counts from the one before.
 

@@ -25,9 +25,10 @@ import tomli_w
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from touchbase.core.calendar import DAY_NAMES, closes_after_opening
+
 from . import services
 from .models import RUNNING, FollowUpMode, Mailbox, Sequence, Step, StepKind
-from .schedule import DAY_NAMES
 
 # The one policy the worker has: each person's own zone, else their seller's (services.recipient_zone).
 TIME_ZONE_POLICIES = {"recipient": "each person's own time zone, else the seller's"}
@@ -149,8 +150,9 @@ def parse(text: str, source: str = "<sequence>") -> SequenceSpec:
         days = _days(window.get("days", ["Mon", "Tue", "Wed", "Thu", "Fri"]))
     except ValueError as exc:
         fail(str(exc), window_line)
-    if start >= end:
-        fail(f"the send window must end after it starts ({start:%H:%M}-{end:%H:%M}).", window_line)
+    if not closes_after_opening(start, end):
+        fail(f"the send window must end after it starts, or at 00:00 for midnight ({start:%H:%M}-{end:%H:%M}).",
+             window_line)
     auto = data.get("auto_enroll_key_contacts", False)
     if not isinstance(auto, bool):
         fail("auto_enroll_key_contacts is true or false.", _line_of(text, r"^[ \t]*auto_enroll_key_contacts\s*="))

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from touchbase.accounts.models import zone_of
 from touchbase.coach import review
+from touchbase.core.calendar import add_working_days, closes_after_opening, instant, next_open
 from touchbase.crm import services as crm
 from touchbase.crm.models import Deal, Direction, Person, Source, StageKind, TouchKind
 from touchbase.crm.permissions import can_edit
@@ -208,8 +209,8 @@ def sequence_create(*, actor, name: str, window_start=None, window_end=None, win
     if window_end:
         sequence.window_end = window_end
     sequence.full_clean()
-    if sequence.window_start >= sequence.window_end:
-        raise ValidationError({"window_end": "The send window must end after it starts."})
+    if not closes_after_opening(sequence.window_start, sequence.window_end):
+        raise ValidationError({"window_end": "The send window must end after it starts (or at 00:00, midnight)."})
     sequence.save()
     return sequence
 
@@ -700,17 +701,18 @@ def pause_for_auto_reply(enrollment: Enrollment, *, back_on, now: datetime) -> s
     tz = recipient_zone(enrollment.person, enrollment.owner)
     window = enrollment.sequence.window
     if back_on is None:
-        back_on = schedule.add_business_days(now.astimezone(tz).date(), 5, window)
+        back_on = add_working_days(now.astimezone(tz).date(), 5, window)
         said = "no return date given; trying again in 5 business days"
     else:
         said = f"back on {back_on:%a %d %b}"
-    resume_day = schedule.add_business_days(back_on, 1, window)
-    until = schedule.next_in_window(datetime.combine(resume_day, window.start, tzinfo=tz), tz, window)
+    resume_day = add_working_days(back_on, 1, window)
+    until = next_open(instant(resume_day, window.opens, tz), window.in_zone(tz))
     if enrollment.status == EnrollmentStatus.PAUSED:
         Enrollment.objects.filter(pk=enrollment.pk).update(paused_until=until)
-    elif not _pause(enrollment, until=until, reason=f"Out of office ({said}); resumes {until:%a %d %b}."):
+    elif not _pause(enrollment, until=until,
+                    reason=f"Out of office ({said}); resumes {until.astimezone(tz):%a %d %b}."):
         return "auto-reply; nothing to pause"
-    return f"paused until {until:%Y-%m-%d}"
+    return f"paused until {until.astimezone(tz):%Y-%m-%d}"
 
 
 def stop_for_crm_events(now: datetime) -> int:

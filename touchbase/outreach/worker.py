@@ -44,6 +44,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from touchbase.coach import review
+from touchbase.core.calendar import next_open
 from touchbase.crm import services as crm
 from touchbase.crm.models import Person, Source, TouchKind
 from touchbase.metrics.mail import weekly_mail_due
@@ -711,7 +712,8 @@ def _send_one(message: OutboxMessage, now: datetime, worker: str, senders: Sende
     """Check the window, claim one message read with its batch, check caps, and hand it to its mailbox's sender."""
     enrollment, mailbox = message.enrollment, message.mailbox
     tz = services.recipient_zone(enrollment.person, enrollment.owner)
-    opens = schedule.next_in_window(now, tz, enrollment.sequence.window)
+    window = enrollment.sequence.window.in_zone(tz)
+    opens = next_open(now, window)
     if opens > now:  # waiting is not sending: no claim needed, and no attempt counted
         held = OutboxMessage.objects.filter(pk=message.pk, state=OutboxState.QUEUED).update(
             not_before=opens, held_reason=f"outside the send window in {tz.key}; goes at {opens:%Y-%m-%d %H:%M} UTC")
@@ -731,7 +733,7 @@ def _send_one(message: OutboxMessage, now: datetime, worker: str, senders: Sende
                                               sent_at__gt=now - timedelta(days=1)).values_list("sent_at", flat=True)
         hold = schedule.cap_hold(recent, now, caps, schedule.jitter(caps)) or _domain_hold(message, now)
         if hold:
-            until = schedule.next_in_window(hold.until, tz, enrollment.sequence.window)
+            until = next_open(hold.until, window)
             _requeue(message, until, f"{hold.reason}; goes at {until:%Y-%m-%d %H:%M} UTC")
             return "held"
     payload = email_bytes(message, mailbox)

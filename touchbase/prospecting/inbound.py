@@ -9,9 +9,10 @@ inbound touch and starts the clock. `inbound_check_breaches` is what a cron or w
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
 from statistics import median
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -19,14 +20,16 @@ from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from touchbase.accounts.models import Role, User, zone_of
+from touchbase.core.calendar import Calendar, WorkingHours, add_working_time, working_time_between
 from touchbase.crm.models import Company, Direction, Person, Source, Task, Touch, TouchKind
 from touchbase.crm.services import touch_log
 
 from . import normalize, routing
-from .clock import Calendar, add_working_time, working_time_between
 from .models import Away, CompanyFit, Holiday, InboundForm, InboundLead, InboundRate, RoutingRule, Tier
 from .services import companies_rescore
 
+# The response clock runs in these hours of the owner's zone, holidays off (the inbound page says so).
+RESPONSE_HOURS = WorkingHours(opens=time(9), closes=time(17))
 # A lead counts as about to breach once a quarter of its target (in working time) or less is left.
 ABOUT_TO_BREACH = 0.25
 TODAY_LOOKS_BACK = timedelta(days=7)
@@ -232,11 +235,15 @@ def away_until() -> dict[int, date]:
 
 
 def calendar_for(user: User | None, holidays: frozenset[date] | None = None) -> Calendar:
-    """The owner's working calendar: their time zone (settings.TIME_ZONE when unknown) and the team's holidays."""
-    tz = zone_of(user=user)
+    """The owner's working calendar: RESPONSE_HOURS in their time zone (zone_of's fallback), the team's holidays off."""
     if holidays is None:
         holidays = frozenset(Holiday.objects.values_list("day", flat=True))
-    return Calendar(tz=tz, holidays=holidays)
+    return response_calendar(zone_of(user=user), holidays)
+
+
+def response_calendar(tz: ZoneInfo, holidays: frozenset[date] = frozenset()) -> Calendar:
+    """The response clock's hours in zone `tz`, with `holidays` off."""
+    return replace(RESPONSE_HOURS, holidays=holidays).in_zone(tz)
 
 
 def _route(form: InboundForm, person: Person, facts: routing.Facts, today: date) -> routing.Choice:
