@@ -260,6 +260,8 @@ class ImportJob(models.Model):
     kind = models.CharField(max_length=16, help_text="people or companies")
     mapping = models.JSONField(default=dict, help_text='{"kind", "source", "columns": {field: column index}}')
     check_only = models.BooleanField(default=False, help_text="Validate and report, then roll back.")
+    overwrite = models.BooleanField(default=False, help_text="Existing records take the file's non-empty values "
+                                    "(`touchbase import --overwrite`); otherwise only their empty fields are filled.")
     status = models.CharField(max_length=16, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
     rows_read = models.PositiveIntegerField(default=0)
     total_estimate = models.PositiveIntegerField(default=0, help_text="Data rows, estimated at upload.")

@@ -288,12 +288,13 @@ def _ensure_can_change(actor, job: ImportJob) -> None:
         raise ImportRefused("This upload's file has been deleted; upload the list again.", status=410)
 
 
-def import_remap(*, actor, job: ImportJob, kind: str, columns: dict[int, str]) -> ImportJob:
+def import_remap(*, actor, job: ImportJob, kind: str, columns: dict[int, str],
+                 overwrite: bool | None = None) -> ImportJob:
     """Change what the rows are (people or companies) or what each column holds.
 
     A new kind proposes a fresh mapping for it; otherwise `columns` (column index -> field, "" to
     leave a column out, "custom.<name>" for a company's custom field) replaces the mapping, each field
-    used by one column at most.
+    used by one column at most. `overwrite`, when given, is kept as the choice the preview shows next.
     """
     _ensure_can_change(actor, job)
     if kind not in KINDS:
@@ -327,7 +328,9 @@ def import_remap(*, actor, job: ImportJob, kind: str, columns: dict[int, str]) -
         mapping = before if chosen == before.columns else Mapping(kind, "yours", chosen, header)
     job.kind = mapping.kind
     job.mapping = _mapping_json(mapping, job.mapping.get("format", "csv"))
-    job.save(update_fields=["kind", "mapping"])
+    if overwrite is not None:
+        job.overwrite = overwrite
+    job.save(update_fields=["kind", "mapping", "overwrite"])
     return job
 
 
@@ -340,10 +343,13 @@ def _check_custom(kind: str, header: str, name: str) -> None:
         raise ImportRefused(f"Column {header!r}: {CUSTOM_NAME_RULE}{said}.")
 
 
-def import_start(*, actor, job: ImportJob, owner=None, check_only: bool = False) -> ImportJob:
+def import_start(*, actor, job: ImportJob, owner=None, check_only: bool = False,
+                 overwrite: bool = False) -> ImportJob:
     """Queue the import (or a check that writes nothing) and start it once this request commits.
 
     Sellers import as themselves; a manager may name another owner for the records created.
+    `overwrite` is `touchbase import --overwrite`: records already in the database take the file's
+    non-empty values (the importer's rules, owner included) instead of only having their empty fields filled.
     """
     _ensure_can_change(actor, job)
     if owner is not None and owner.pk != actor.pk and not actor.is_manager:
@@ -355,7 +361,7 @@ def import_start(*, actor, job: ImportJob, owner=None, check_only: bool = False)
     if problem:
         raise ImportRefused(str(BadFile(job.file_name, problem, row=1)))
     job.owner = owner or actor
-    job.check_only = check_only
+    job.check_only, job.overwrite = check_only, overwrite
     job.status = ImportStatus.QUEUED
     job.rows_read, job.report, job.rejected_file, job.error = 0, None, "", ""
     job.queued_at, job.started_at, job.finished_at = timezone.now(), None, None
@@ -439,7 +445,7 @@ def import_job_run(*, public_id) -> ImportJob:
         header = table.header
         table.close()
         report = services.leads_import(path=job.path, mapping=job_mapping(job, header), owner=job.owner,
-                                       dry_run=job.check_only, on_progress=progress)
+                                       overwrite=job.overwrite, dry_run=job.check_only, on_progress=progress)
     except BadFile as exc:
         return _finish(job, ImportStatus.FAILED, error=f"{exc}. Nothing was imported.")
     except Exception as exc:
@@ -528,7 +534,7 @@ def import_job_check(job: ImportJob, *, now: datetime | None = None) -> ImportJo
 
 
 def import_retry(*, actor, job: ImportJob) -> ImportJob:
-    """Queue a failed import again, with the same file, columns, owner and check-only choice."""
+    """Queue a failed import again, with the same file, columns, owner, check-only and overwrite choices."""
     _ensure_can_see(actor, job)
     job = import_job_check(job)
     if job.status != ImportStatus.FAILED:
@@ -536,7 +542,7 @@ def import_retry(*, actor, job: ImportJob) -> ImportJob:
                             status=409)
     if job.files_removed_at or not Path(job.path).is_file():
         raise ImportRefused("The uploaded file is no longer kept; upload the list again.", status=410)
-    return import_start(actor=actor, job=job, owner=job.owner, check_only=job.check_only)
+    return import_start(actor=actor, job=job, owner=job.owner, check_only=job.check_only, overwrite=job.overwrite)
 
 
 def _remove_files(job: ImportJob, now: datetime) -> None:

@@ -331,13 +331,15 @@ def import_preview(request, public_id):
             kind = request.POST.get("kind", job.kind)
             new_kind = kind != job.kind
             columns = uploads.posted_columns(request.POST)
-            uploads.import_remap(actor=request.user, job=job, kind=kind, columns=columns)
+            overwrite = bool(request.POST.get("overwrite"))
+            uploads.import_remap(actor=request.user, job=job, kind=kind, columns=columns, overwrite=overwrite)
             if action == "remap" or new_kind:
                 return redirect("prospecting:import_preview", public_id=job.public_id)
             owner = None
             if request.user.is_manager and request.POST.get("owner"):
                 owner = get_object_or_404(User, pk=_int_or_none(request.POST["owner"]) or 0, is_active=True)
-            uploads.import_start(actor=request.user, job=job, owner=owner, check_only=action == "check")
+            uploads.import_start(actor=request.user, job=job, owner=owner, check_only=action == "check",
+                                 overwrite=overwrite)
             return redirect("prospecting:import_job", public_id=job.public_id)
         except uploads.ImportRefused as refused:
             error, status = refused.message, refused.status
@@ -352,6 +354,8 @@ def import_preview(request, public_id):
         "section": "leads", "error": error,
         "preview": uploads.import_preview(actor=request.user, job=job, posted=posted),
         "kinds": uploads.KINDS, "custom_choice": uploads.CUSTOM_CHOICE,
+        # A refused form comes back as the seller left it, box included.
+        "overwrite": bool(request.POST.get("overwrite")) if request.method == "POST" else job.overwrite,
         "owners": User.objects.filter(is_active=True) if request.user.is_manager else None,
     }, status=status)
 
