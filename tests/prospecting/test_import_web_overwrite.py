@@ -116,8 +116,8 @@ def test_a_retry_keeps_the_choice(client_for, sam, engineer):
     assert title_of(engineer) == "VP Sales"
 
 
-def test_a_seller_who_overwrites_takes_the_records_as_the_importer_does(client_for, ravi, engineer):
-    """The importer's rule, unchanged: an overwritten person goes to the import's owner, as with the CLI."""
+def test_a_seller_who_overwrites_does_not_take_other_sellers_records(client_for, ravi, sam, engineer):
+    """The file's values overwrite; the owner is the import's, not the file's, and is only ever filled in."""
     client = client_for(ravi)
     job = uploaded_job(client, csv_bytes(NEW_TITLE))
 
@@ -125,4 +125,16 @@ def test_a_seller_who_overwrites_takes_the_records_as_the_importer_does(client_f
     job = run_job(job)
 
     engineer.refresh_from_db()
-    assert (engineer.title, engineer.owner) == ("VP Sales", ravi)
+    assert engineer.owner == sam
+    assert engineer.title == "VP Sales"
+
+
+def test_overwrite_from_the_command_line_keeps_a_company_s_owner_too(write_csv, sam, ravi, acme):
+    from touchbase.prospecting import services
+
+    path = write_csv([["Company", "Website", "Industry"], ["Acme Robotics", "acme.example", "Logistics"]])
+    report = services.leads_import(path=path, kind="companies", owner=ravi, overwrite=True)
+
+    acme.refresh_from_db()
+    assert report.updated == 1
+    assert (acme.industry, acme.owner) == ("Logistics", sam)

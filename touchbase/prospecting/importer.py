@@ -295,14 +295,18 @@ def _in_batches(values: list, size: int = _IN):
         yield values[start:start + size]
 
 
-def _merge(current: list, new: tuple, overwrite: bool) -> bool:
-    """Fill current's empty values from new (or overwrite with new's non-empty ones); True if anything changed."""
+def _merge(current: list, new: tuple, overwrite: bool, *, owner: int) -> bool:
+    """Fill current's empty values from new (or overwrite with new's non-empty ones); True if anything changed.
+
+    The value at index `owner` is only ever filled in: it is the import's owner, not the file's, and
+    overwriting it would let a seller take other sellers' records by importing a list that has them.
+    """
     changed = False
     for i, value in enumerate(new):
         if value == "" or value is None:
             continue
         have = current[i]
-        if have == "" or have is None or (overwrite and have != value):
+        if have == "" or have is None or (overwrite and i != owner and have != value):
             if have != value:
                 current[i] = value
                 changed = True
@@ -599,9 +603,9 @@ class PeopleImport(_Chunks):
                         # The first row that matches a person from before the import may overwrite it;
                         # later ones, and rows repeating someone this run inserted, only fill.
                         state, dirty = list(found[1:]), False
-                        changed = _merge(state, values, self.overwrite and self.direct is None)
+                        changed = _merge(state, values, self.overwrite and self.direct is None, owner=5)
                     else:
-                        changed = _merge(state, values, False)
+                        changed = _merge(state, values, False, owner=5)
                     if changed:
                         dirty = True
                         report.updated += 1
@@ -789,7 +793,7 @@ class CompanyImport(_Chunks):
                 if not self.company_ids.made_here(pk) and pk not in self.seen_existing:
                     self.seen_existing.add(pk)
                     overwrite = self.overwrite
-            company_changed = _merge(state, values[:9], overwrite)
+            company_changed = _merge(state, values[:9], overwrite, owner=7)
             qualifier_changed = qualifies and _merge_qualifier(state, values[9], values[10], overwrite)
             if company_changed or qualifier_changed:
                 report.updated += 1
