@@ -47,6 +47,8 @@ def test_tag_criteria_are_kept_as_tags_are_stored():
     ({"key": "c", "kind": "custom_present", "field": "CRM used", "points": 5},
      "Criterion 'c': field 'CRM used' must name a custom field"),
     ({"key": "c", "kind": "custom_present", "points": 5}, "Criterion 'c': field '' must name a custom field"),
+    ({"key": "t", "kind": "has_tag", "tags": ["partner|vip"], "points": 5},
+     "Criterion 't': tag 'partner|vip' holds a , ; or |"),
 ])
 def test_bad_tag_and_custom_criteria_are_refused_naming_the_criterion(criterion, message):
     with pytest.raises(ValidationError) as error:
@@ -182,6 +184,8 @@ def test_tagging_a_company_rescores_it_at_once(sam, acme, framework):
     ({"custom": {"crm_used": "x" * 201}}, "longer than 200 characters"),
     ({"custom": {"crm_used": ["a"]}}, "the value must be text"),
     ({"willing_to_be_measured": "maybe"}, "is not yes, no or unknown"),
+    # An export writes tags into one cell split on , ; and |: a tag holding one would not come back whole.
+    ({"tags": ["partner;vip"]}, "Tag 'partner;vip' holds a , ; or |, which separate tags"),
 ])
 def test_bad_qualifier_values_are_refused_and_nothing_changes(sam, acme, change, message):
     with pytest.raises(ValidationError) as error:
@@ -315,3 +319,8 @@ def test_the_framework_editor_lists_the_tags_and_custom_fields_in_use(client_for
     vocabulary = html.split('id="vocabulary"')[1].split("</p>")[0]
     assert "Tags in use: <code>partner</code> (2), <code>&lt;i&gt;x&lt;/i&gt;</code> (1)." in vocabulary
     assert "Custom fields in use: <code>crm_used</code> (2), <code>seats</code> (1)." in vocabulary
+
+
+def test_a_typed_line_of_tags_is_split_as_an_import_splits_a_tags_cell(sam, acme):
+    qualifiers.qualifier_update(actor=sam, company=acme, tags="Partner; VIP | event-2026, partner")
+    assert Qualifier.objects.get(company=acme).tags == ["partner", "vip", "event-2026"]

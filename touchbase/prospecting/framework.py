@@ -73,6 +73,16 @@ DEFAULT_TIER_B_MIN = 40
 _TITLE_WORD = re.compile(r"[a-z0-9]+")
 
 
+# How a typed line or a list's cell holds several tags ("partner, event-2026", "partner; vip", "a|b").
+# A tag never holds one, so tags written to a spreadsheet cell import back as the same tags.
+TAG_SEPARATORS = re.compile(r"[,;|]")
+
+
+def tag_with_separator(tags: Iterable[str]) -> str | None:
+    """The first tag that holds a separator, which no stored tag may."""
+    return next((t for t in tags if TAG_SEPARATORS.search(t)), None)
+
+
 def tag_text(tag: str) -> str:
     """A tag as it is stored and matched: trimmed, inner spaces collapsed, lower-case ("  Big  Fish" -> "big fish")."""
     return " ".join(str(tag).split()).lower()
@@ -172,6 +182,10 @@ def parse_criteria(criteria: object, tier_a_min: object, tier_b_min: object) -> 
             long = next((t for t in tags if len(t) > TAG_MAX), None)
             if long:
                 raise ValidationError({"criteria": f"{where}: tag {long[:50]!r} is longer than {TAG_MAX} characters."})
+            split = tag_with_separator(tags)
+            if split:
+                raise ValidationError({"criteria": f"{where}: tag {split[:50]!r} holds a , ; or |, which separate "
+                                                   "tags; list them as separate tags."})
             item.update(tags=tags)
         elif kind in ("custom_value", "custom_present"):
             field = str(field).strip()

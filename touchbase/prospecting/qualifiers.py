@@ -12,15 +12,32 @@ from django.db import transaction
 from touchbase.crm.permissions import ensure_can_edit
 
 from . import services
-from .framework import CUSTOM_FIELD, CUSTOM_VALUE_MAX, MAX_CUSTOM_FIELDS, MAX_TAGS, TAG_MAX, tag_text
+from .framework import (
+    CUSTOM_FIELD,
+    CUSTOM_VALUE_MAX,
+    MAX_CUSTOM_FIELDS,
+    MAX_TAGS,
+    TAG_MAX,
+    TAG_SEPARATORS,
+    tag_text,
+    tag_with_separator,
+)
 from .models import Answer, Qualifier
 
 
 def clean_tags(tags) -> list[str]:
-    """Tags as stored: `tag_text` of each, blanks dropped, each once, in the order given."""
+    """Tags as stored: `tag_text` of each, blanks dropped, each once, in the order given.
+
+    A line of text is split as an import splits a tags cell (on , ; or |); a list's items are tags
+    as they are, so one holding a separator is refused rather than stored as a tag no export keeps.
+    """
     if isinstance(tags, str):
-        tags = tags.split(",")
+        tags = TAG_SEPARATORS.split(tags)
     cleaned = list(dict.fromkeys(t for t in (tag_text(t) for t in tags or []) if t))
+    split = tag_with_separator(cleaned)
+    if split:
+        raise ValidationError({"tags": f"Tag {split[:50]!r} holds a , ; or |, which separate tags; "
+                                       "give them as separate tags."})
     long = next((t for t in cleaned if len(t) > TAG_MAX), None)
     if long:
         raise ValidationError({"tags": f"Tag {long[:50]!r} is longer than {TAG_MAX} characters."})

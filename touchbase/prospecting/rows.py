@@ -8,7 +8,6 @@ work on the half of the import that is pure Python (`parsed_chunks`).
 import gc
 import multiprocessing
 import queue as queue_module
-import re
 from collections.abc import Callable, Iterator
 from itertools import islice
 
@@ -16,14 +15,12 @@ from touchbase.core.cells import FORMULA_STARTS
 
 from . import normalize
 from .files import BadFile, Table
-from .framework import CUSTOM_VALUE_MAX, MAX_TAGS, TAG_MAX, tag_text
+from .framework import CUSTOM_VALUE_MAX, MAX_TAGS, TAG_MAX, TAG_SEPARATORS, tag_text
 from .mapping import Mapping
 
 # Files at least this big are parsed in a forked reader; below it the fork costs more than it saves.
 FORK_FROM_BYTES = 4 * 1024 * 1024
 _QUEUE_CHUNKS = 4  # chunks parsed ahead of the writer: bounds the reader's memory
-# A tags cell: "partner, event-2026", "partner; vip" or "partner|vip".
-_TAG_SEPARATORS = re.compile(r"[,;|]")
 
 
 class _Rows:
@@ -142,7 +139,7 @@ class CompanyRows(_Rows):
             return ()
         if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS):
             cell = cell[1:]  # neutralised by our export ("'-vip, partner"): the tags are what follows
-        tags = tuple(dict.fromkeys(t for t in (tag_text(t) for t in _TAG_SEPARATORS.split(cell)) if t))
+        tags = tuple(dict.fromkeys(t for t in (tag_text(t) for t in TAG_SEPARATORS.split(cell)) if t))
         long = next((t for t in tags if len(t) > TAG_MAX), None)
         if long:
             return f"{self.header('tags')} tag {long[:50]!r} is longer than {TAG_MAX} characters"
