@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime
 
+import pytest
+
 from touchbase.metrics import exports
 from touchbase.metrics.mail import weekly_mail_due
 from touchbase.metrics.models import ReportSent
@@ -68,3 +70,28 @@ def test_a_mail_server_that_is_down_is_left_alone_for_a_while_and_no_report_is_b
     assert weekly_mail_due(at(30, 12, 5)) == 0 and tried == [1]  # within the pause: not even a connection
     assert built == [] and not ReportSent.objects.exists()
     assert weekly_mail_due(at(30, 12, 16)) == 0 and tried == [1, 1]  # after it: tried again
+
+
+
+@pytest.mark.skipif(exports.find_chromium() is None, reason="needs Debian's chromium to print")
+def test_managers_in_one_zone_share_one_rendering_of_the_company_report(quarter, alice, smtp, settings,  # noqa: F811
+                                                                         monkeypatch):
+    from touchbase.metrics import mail
+
+    alice.time_zone = "America/Chicago"  # maya's zone: the same week, so the same company report
+    alice.save()
+    rendered, printed = [], []
+    real_render, real_pdf = mail.report_rendered, exports.to_pdf
+    monkeypatch.setattr(mail, "report_rendered", lambda report: rendered.append(report.title) or real_render(report))
+    monkeypatch.setattr(exports, "to_pdf", lambda report: printed.append(report.title) or real_pdf(report))
+    settings.REPORT_MAIL_HOUR = 7
+
+    weekly_mail_due(at(30, 13, 30))
+    received = {rcpt[0]: message for rcpt, message in smtp.messages}
+    assert {"alice@example.com", "maya@example.com"} <= set(received)
+    # Every report's charts and PDF made once: the company's is not made again for its second reader.
+    assert len(rendered) == len(set(rendered)) == len(received) - 1
+    assert printed == rendered
+    pdfs = [next(part for part in received[email].walk() if part.get_content_type() == "application/pdf")
+            for email in ("alice@example.com", "maya@example.com")]
+    assert pdfs[0].get_content() == pdfs[1].get_content() and pdfs[0].get_content().startswith(b"%PDF")

@@ -17,6 +17,7 @@ are attached.
 
 import logging
 import smtplib
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.mime.image import MIMEImage
 
@@ -70,8 +71,18 @@ def _page_url(report, period_name: str) -> str:
     return f"{settings.TOUCHBASE_URL.rstrip('/')}{path}{query}"
 
 
-def report_message(*, recipient: User, report) -> ReportEmail:
-    """The report as a mail to `recipient`, charts as PNG images, text for clients that block them."""
+@dataclass
+class Rendered:
+    """What a report's mail carries besides its text: the same for everyone who gets that report."""
+
+    images: dict[str, bytes]  # PNG charts by content id
+    pictures: list[dict]  # each chart's cid (empty when it goes in words only), alt text and width
+    pdf: bytes | None
+    csv: str
+
+
+def report_rendered(report) -> Rendered:
+    """The report's charts as PNG images, its PDF (when Chromium is there) and its CSV."""
     period = report.period
     images, pictures = {}, []
     for name, chart in report.charts.items():
@@ -79,7 +90,7 @@ def report_message(*, recipient: User, report) -> ReportEmail:
         try:
             images[cid] = charts.png(chart)
         except ValueError as exc:  # resvg refused the drawing: the mail still goes, the chart in words only
-            log.warning("report mail to %s goes without the %s chart: %s", recipient.email, name, exc)
+            log.warning("the %s mails go without the %s chart: %s", report.title, name, exc)
             cid = ""
         pictures.append({"cid": cid, "alt": chart.alt, "width": chart.width})
     pdf = None
@@ -87,7 +98,18 @@ def report_message(*, recipient: User, report) -> ReportEmail:
         try:
             pdf = exports.to_pdf(report)
         except exports.PdfUnavailable as exc:
-            log.warning("report mail to %s goes without its PDF: %s", recipient.email, exc)
+            log.warning("the %s mails go without their PDF: %s", report.title, exc)
+    return Rendered(images=images, pictures=pictures, pdf=pdf, csv=exports.to_csv(report))
+
+
+def report_message(*, recipient: User, report, rendered: Rendered | None = None) -> ReportEmail:
+    """The report as a mail to `recipient`, charts as PNG images, text for clients that block them.
+
+    `rendered` (from `report_rendered`) lets everyone who gets the same report share one rendering.
+    """
+    period = report.period
+    rendered = rendered or report_rendered(report)
+    images, pictures, pdf = rendered.images, rendered.pictures, rendered.pdf
     context = {"report": report, "recipient": recipient, "pictures": pictures, "pdf": pdf is not None,
                "url": _page_url(report, period.name)}
     message = ReportEmail(
@@ -98,18 +120,21 @@ def report_message(*, recipient: User, report) -> ReportEmail:
         images=images,
     )
     message.attach_alternative(render_to_string("metrics/email.html", context), "text/html")
-    message.attach(f"touchbase-{period.name}.csv", exports.to_csv(report), "text/csv")
+    message.attach(f"touchbase-{period.name}.csv", rendered.csv, "text/csv")
     if pdf is not None:
         message.attach(f"touchbase-{period.name}.pdf", pdf, "application/pdf")
     return message
 
 
-def _report_for(recipient: User, period, now, company_reports: dict):
-    """A seller's own report; managers and admins share the company's, built once per period (and zone) a run."""
+def _report_for(recipient: User, period, now, company_reports: dict) -> tuple:
+    """(report, rendered or None): a seller's own report; managers and admins share the company's, built
+    and rendered once per period (and zone) a run. Its charts and PDF were made again for each of them:
+    one Chromium start per manager for the same pages."""
     if recipient.role == Role.SELLER:
-        return selectors.report_build(period, Scope.of(recipient), now=now)
+        return selectors.report_build(period, Scope.of(recipient), now=now), None
     if period not in company_reports:
-        company_reports[period] = selectors.report_build(period, Scope.company(), now=now)
+        report = selectors.report_build(period, Scope.company(), now=now)
+        company_reports[period] = report, report_rendered(report)
     return company_reports[period]
 
 
@@ -117,15 +142,16 @@ def report_mail(*, recipient: User, kind: PeriodKind = PeriodKind.WEEK, period_n
                 now=None, company_reports: dict | None = None, connection=None) -> bool:
     """Mail one person their report; False when they already had it.
 
-    `company_reports` (Period -> Report) lets a run over many people build the company's report once.
+    `company_reports` (Period -> (Report, Rendered)) lets a run over many people build and render the
+    company's report once.
     """
     zone = zone_of(user=recipient)
     period = (parse_period(kind, period_name, zone) if period_name
               else current_period(kind, now or timezone.now(), zone).previous())
     if ReportSent.objects.filter(recipient=recipient, kind=kind.value, period=period.name).exists():
         return False
-    report = _report_for(recipient, period, now, company_reports if company_reports is not None else {})
-    message = report_message(recipient=recipient, report=report)
+    report, rendered = _report_for(recipient, period, now, company_reports if company_reports is not None else {})
+    message = report_message(recipient=recipient, report=report, rendered=rendered)
     message.connection = connection  # None: a connection of its own
     message.send()
     try:
