@@ -83,6 +83,21 @@ def tag_with_separator(tags: Iterable[str]) -> str | None:
     return next((t for t in tags if TAG_SEPARATORS.search(t)), None)
 
 
+def split_tags(text: str) -> tuple[str, ...]:
+    """The tags a line or a cell lists, as stored (`tag_text`), each once in the order given."""
+    return tuple(dict.fromkeys(t for t in (tag_text(t) for t in TAG_SEPARATORS.split(text)) if t))
+
+
+def tags_problem(tags: tuple[str, ...] | list[str]) -> str | None:
+    """Why a company cannot carry these tags (one too long, too many), or None."""
+    long = next((t for t in tags if len(t) > TAG_MAX), None)
+    if long:
+        return f"tag {long[:50]!r} is longer than {TAG_MAX} characters"
+    if len(tags) > MAX_TAGS:
+        return f"holds {len(tags)} tags; a company carries at most {MAX_TAGS}"
+    return None
+
+
 def tag_text(tag: str) -> str:
     """A tag as it is stored and matched: trimmed, inner spaces collapsed, lower-case ("  Big  Fish" -> "big fish")."""
     return " ".join(str(tag).split()).lower()

@@ -16,11 +16,10 @@ from .framework import (
     CUSTOM_FIELD,
     CUSTOM_VALUE_MAX,
     MAX_CUSTOM_FIELDS,
-    MAX_TAGS,
-    TAG_MAX,
-    TAG_SEPARATORS,
+    split_tags,
     tag_text,
     tag_with_separator,
+    tags_problem,
 )
 from .models import Answer, Qualifier
 
@@ -32,17 +31,16 @@ def clean_tags(tags) -> list[str]:
     as they are, so one holding a separator is refused rather than stored as a tag no export keeps.
     """
     if isinstance(tags, str):
-        tags = TAG_SEPARATORS.split(tags)
-    cleaned = list(dict.fromkeys(t for t in (tag_text(t) for t in tags or []) if t))
+        cleaned = list(split_tags(tags))
+    else:
+        cleaned = list(dict.fromkeys(t for t in (tag_text(t) for t in tags or []) if t))
     split = tag_with_separator(cleaned)
     if split:
         raise ValidationError({"tags": f"Tag {split[:50]!r} holds a , ; or |, which separate tags; "
                                        "give them as separate tags."})
-    long = next((t for t in cleaned if len(t) > TAG_MAX), None)
-    if long:
-        raise ValidationError({"tags": f"Tag {long[:50]!r} is longer than {TAG_MAX} characters."})
-    if len(cleaned) > MAX_TAGS:
-        raise ValidationError({"tags": f"{len(cleaned)} tags; a company carries at most {MAX_TAGS}."})
+    problem = tags_problem(cleaned)
+    if problem:
+        raise ValidationError({"tags": f"{problem[0].upper()}{problem[1:]}."})
     return cleaned
 
 

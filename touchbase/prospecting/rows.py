@@ -15,7 +15,7 @@ from touchbase.core.cells import FORMULA_STARTS
 
 from . import normalize
 from .files import BadFile, Table
-from .framework import CUSTOM_VALUE_MAX, MAX_TAGS, TAG_MAX, TAG_SEPARATORS, tag_text
+from .framework import CUSTOM_VALUE_MAX, split_tags, tags_problem
 from .mapping import Mapping
 
 # Files at least this big are parsed in a forked reader; below it the fork costs more than it saves.
@@ -139,13 +139,9 @@ class CompanyRows(_Rows):
             return ()
         if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS):
             cell = cell[1:]  # neutralised by our export ("'-vip, partner"): the tags are what follows
-        tags = tuple(dict.fromkeys(t for t in (tag_text(t) for t in TAG_SEPARATORS.split(cell)) if t))
-        long = next((t for t in tags if len(t) > TAG_MAX), None)
-        if long:
-            return f"{self.header('tags')} tag {long[:50]!r} is longer than {TAG_MAX} characters"
-        if len(tags) > MAX_TAGS:
-            return f"{self.header('tags')} holds {len(tags)} tags; a company carries at most {MAX_TAGS}"
-        return tags
+        tags = split_tags(cell)
+        problem = tags_problem(tags)
+        return f"{self.header('tags')} {problem}" if problem else tags
 
 
 def rows_for(mapping: Mapping, owner_id: int | None) -> _Rows:
