@@ -324,3 +324,16 @@ def test_the_framework_editor_lists_the_tags_and_custom_fields_in_use(client_for
 def test_a_typed_line_of_tags_is_split_as_an_import_splits_a_tags_cell(sam, acme):
     qualifiers.qualifier_update(actor=sam, company=acme, tags="Partner; VIP | event-2026, partner")
     assert Qualifier.objects.get(company=acme).tags == ["partner", "vip", "event-2026"]
+
+
+def test_rescoring_ids_that_cover_every_company_scores_them_as_everyone(sam, acme, framework, monkeypatch):
+    other = Company.objects.create(name="Beta", domain="beta.example")
+    rebuilt = []
+    real = services.fits_rebuild
+    monkeypatch.setattr(services, "fits_rebuild", lambda *a, **k: rebuilt.append(1) or real(*a, **k))
+    monkeypatch.setattr(services, "RESCORE_ALL_FROM", 2)
+    services.companies_rescore(company_ids=[acme.pk])
+    assert rebuilt == []
+    services.companies_rescore(company_ids=[acme.pk, other.pk])
+    assert rebuilt == [1]
+    assert CompanyFit.objects.filter(company__in=[acme, other]).count() == 2

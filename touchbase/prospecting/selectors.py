@@ -267,16 +267,24 @@ def qualifier_vocabulary(*, limit: int = 40) -> tuple[list[tuple[str, int]], lis
     if connection.vendor == "postgresql":
         tags = ("SELECT t, COUNT(*) FROM prospecting_qualifier q, jsonb_array_elements_text(q.tags) t "
                 "WHERE q.tags <> '[]'::jsonb GROUP BY t ORDER BY COUNT(*) DESC, t LIMIT %s")
-        names = ("SELECT k, COUNT(*) FROM prospecting_qualifier q, jsonb_object_keys(q.custom) k "
-                 "WHERE q.custom <> '{}'::jsonb GROUP BY k ORDER BY COUNT(*) DESC, k LIMIT %s")
     else:
         tags = ("SELECT t.value, COUNT(*) FROM prospecting_qualifier q, json_each(q.tags) t "
                 "WHERE q.tags <> '[]' AND t.type = 'text' GROUP BY t.value ORDER BY COUNT(*) DESC, t.value LIMIT %s")
+    return _vocabulary(tags, limit), custom_field_names_in_use(limit=limit)
+
+
+def custom_field_names_in_use(*, limit: int = 40) -> list[tuple[str, int]]:
+    """The custom field names companies have, most used first: the companies-import preview offers them."""
+    if connection.vendor == "postgresql":
+        names = ("SELECT k, COUNT(*) FROM prospecting_qualifier q, jsonb_object_keys(q.custom) k "
+                 "WHERE q.custom <> '{}'::jsonb GROUP BY k ORDER BY COUNT(*) DESC, k LIMIT %s")
+    else:
         names = ("SELECT t.key, COUNT(*) FROM prospecting_qualifier q, json_each(q.custom) t "
                  "WHERE q.custom <> '{}' GROUP BY t.key ORDER BY COUNT(*) DESC, t.key LIMIT %s")
+    return _vocabulary(names, limit)
+
+
+def _vocabulary(sql: str, limit: int) -> list[tuple[str, int]]:
     with connection.cursor() as cursor:
-        cursor.execute(tags, [limit])
-        found_tags = [(str(tag), count) for tag, count in cursor.fetchall()]
-        cursor.execute(names, [limit])
-        found_names = [(str(name), count) for name, count in cursor.fetchall()]
-    return found_tags, found_names
+        cursor.execute(sql, [limit])
+        return [(str(name), count) for name, count in cursor.fetchall()]

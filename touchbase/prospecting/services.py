@@ -28,6 +28,7 @@ from .selectors import fits_rebuild, fits_upsert, id_filters, key_contacts, tier
 
 TIERS = ("A", "B", "C")
 IMPORT_CACHE_KB = 64 * 1024
+RESCORE_ALL_FROM = 1_000  # ids in one re-score from which it checks whether they are every company
 
 
 def framework_current() -> Framework:
@@ -121,6 +122,16 @@ def companies_rescore(*, framework: Framework | None = None, company_ids: Iterab
     # No savepoint when called inside another transaction: SQLite would copy every page it changes
     # into a sub-journal on disk, and the caller rolls back as a whole anyway.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor, _big_cache(cursor):
+        if company_ids is not None:
+            company_ids = set(company_ids)
+            # Ids covering every company (a first import) are scored as everyone: one pass over the
+            # people's titles, where batches of ids take one each (42 s of server CPU for a million
+            # rows on PostgreSQL). Only asked for many ids: counting a big table costs a page edit more
+            # than scoring its one company.
+            if len(company_ids) >= RESCORE_ALL_FROM:
+                cursor.execute("SELECT COUNT(*) FROM crm_company")
+                if cursor.fetchone()[0] == len(company_ids):
+                    company_ids = None
         if company_ids is None:
             moves = fits_rebuild(cursor, framework, scorer, now=now)
         else:
@@ -206,13 +217,7 @@ def leads_import(*, path, kind: str = "auto", mapping: str | Mapping = "auto", o
                     if report.rows == 0:
                         raise BadFile(path, "the file has a header row but no data rows", row=2)
                     run.finish()
-                    touched = run.touched_companies
-                    cursor.execute("SELECT COUNT(*) FROM crm_company")
-                    # A first import touches every company: scoring them all is one pass over the people
-                    # (their titles) where batches of ids take one each (42 s of server CPU for a million
-                    # rows on PostgreSQL); every company touched means the same companies scored.
-                    everyone = touched and cursor.fetchone()[0] == len(touched)
-                    report.tiers = companies_rescore(company_ids=None if everyone else touched).after
+                    report.tiers = companies_rescore(company_ids=run.touched_companies).after
                 if dry_run:
                     transaction.set_rollback(True)
         except BaseException:

@@ -275,7 +275,7 @@ def import_preview(*, actor, job: ImportJob, rows: int = PREVIEW_ROWS,
                             for i, h in enumerate(header)], rows=first,
                    choices=[(name, FIELD_LABELS[name]) for name in fields],
                    problem=str(BadFile(job.file_name, problem, row=1)) if problem else None,
-                   custom_names=selectors.qualifier_vocabulary()[1] if companies else [])
+                   custom_names=selectors.custom_field_names_in_use() if companies else [])
 
 
 def _ensure_can_change(actor, job: ImportJob) -> None:
