@@ -192,13 +192,16 @@ def weekly_mail_due(now=None) -> int:
     if hour is None:
         return 0
     now = now or timezone.now()
-    due = []
+    hour_come = []
     for user in _recipients():
-        zone = zone_of(user=user)
-        week = current_period(PeriodKind.WEEK, now, zone)
-        if now >= week.start_at + timedelta(hours=hour) and not ReportSent.objects.filter(
-                recipient=user, kind=PeriodKind.WEEK.value, period=week.previous().name).exists():
-            due.append(user)
+        week = current_period(PeriodKind.WEEK, now, zone_of(user=user))
+        if now >= week.start_at + timedelta(hours=hour):
+            hour_come.append((user, week.previous().name))
+    # Who already has last week's, read once: every worker round of the week asks.
+    had_it = set(ReportSent.objects.filter(
+        kind=PeriodKind.WEEK.value, recipient__in=[user for user, _week in hour_come],
+        period__in={week for _user, week in hour_come}).values_list("recipient_id", "period")) if hour_come else set()
+    due = [user for user, week in hour_come if (user.pk, week) not in had_it]
     server = (settings.EMAIL_HOST, settings.EMAIL_PORT)
     if not due or now < _server_down_until.get(server, now):
         return 0
