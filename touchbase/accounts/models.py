@@ -1,5 +1,6 @@
 """The user: an email to log in with, a role that says what they may change, a time zone."""
 
+import functools
 import logging
 import zoneinfo
 
@@ -14,8 +15,14 @@ logger = logging.getLogger(__name__)
 _told: set[str] = set()
 
 
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    # available_timezones() walks the zone folder: about 10 ms a call, on every person saved.
+    return frozenset(zoneinfo.available_timezones())
+
+
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in _zone_names():
         raise ValidationError(f"{value!r} is not a time zone name such as Europe/Berlin or America/New_York.")
 
 
