@@ -97,8 +97,8 @@ def test_managers_in_one_zone_share_one_rendering_of_the_company_report(quarter,
     assert pdfs[0].get_content() == pdfs[1].get_content() and pdfs[0].get_content().startswith(b"%PDF")
 
 
-def test_a_round_after_everyone_had_it_asks_once_whatever_the_number_of_people(  # noqa: F811
-        quarter, alice, smtp, settings, monkeypatch, django_assert_max_num_queries):
+def test_a_round_after_everyone_had_it_asks_once_whatever_the_number_of_people(
+        quarter, alice, smtp, settings, monkeypatch, django_assert_max_num_queries):  # noqa: F811
     monkeypatch.setattr(exports, "CHROMIUM", ("no-such-chromium",))
     settings.REPORT_MAIL_HOUR = 7
     assert weekly_mail_due(at(30, 20)) >= 3
