@@ -169,3 +169,15 @@ def test_a_person_of_another_seller_goes_out_from_that_sellers_mailbox(sam, maya
     assert enrollment.owner == ravi and enrollment.mailbox == ravis_mailbox
     worker.run_once(now=TUESDAY_10)
     assert senders(smtp_server) == ["ravi@example.com"]
+
+
+def test_the_sequence_settings_form_refuses_a_window_that_ends_before_it_starts(sam):
+    from touchbase.outreach.forms import SequenceForm
+
+    sequence = sequence_create(actor=sam, name="Window")
+    form = SequenceForm({"name": "Window", "window_start": "17:00", "window_end": "09:00", "window_days": "0,1,2,3,4"},
+                        instance=sequence, owner=sam)
+    assert not form.is_valid()
+    assert "must end after it starts" in str(form.errors["window_end"])
+    sequence.refresh_from_db()
+    assert sequence.window_end > sequence.window_start

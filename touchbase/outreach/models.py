@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 
-from touchbase.core.calendar import WorkingHours
+from touchbase.core.calendar import WorkingHours, closes_after_opening
 from touchbase.crm.models import Person, Touch
 from touchbase.prospecting.models import Holiday, Tier
 
@@ -159,6 +159,10 @@ class Sequence(models.Model):
         return ""
 
     def clean(self) -> None:
+        # Here, not in a service: the admin's form and the worker's calendar must not get a window
+        # that closes before it opens either.
+        if self.window_start and self.window_end and not closes_after_opening(self.window_start, self.window_end):
+            raise ValidationError({"window_end": "The send window must end after it starts (or at 00:00, midnight)."})
         if refusal := self.mailbox_refusal():
             raise ValidationError({"mailbox": refusal})
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from touchbase.accounts.models import zone_of
 from touchbase.coach import review
-from touchbase.core.calendar import add_working_days, closes_after_opening, instant, next_open
+from touchbase.core.calendar import add_working_days, instant, next_open
 from touchbase.crm import services as crm
 from touchbase.crm.models import Deal, Direction, Person, Source, StageKind, TouchKind
 from touchbase.crm.permissions import can_edit
@@ -209,8 +209,6 @@ def sequence_create(*, actor, name: str, window_start=None, window_end=None, win
     if window_end:
         sequence.window_end = window_end
     sequence.full_clean()
-    if not closes_after_opening(sequence.window_start, sequence.window_end):
-        raise ValidationError({"window_end": "The send window must end after it starts (or at 00:00, midnight)."})
     sequence.save()
     return sequence
 
