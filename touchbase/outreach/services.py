@@ -170,16 +170,17 @@ def _ensure_sequence_editor(actor, sequence: Sequence) -> None:
         raise PermissionDenied(f"“{sequence}” belongs to {sequence.owner}; only they or a manager can change it.")
 
 
-def sequence_mailbox(sequence: Sequence, owner) -> Mailbox | None:
+def sequence_mailbox(sequence: Sequence, owner, *, first_mailbox=mailbox_for) -> Mailbox | None:
     """The mailbox a run of this sequence for `owner` (the person's seller) sends from.
 
     The sequence's own mailbox when it is that seller's; otherwise (none chosen, the chosen one deleted,
     or a person of another seller enrolled) the seller's first mailbox, as a sequence always did.
+    `first_mailbox(owner)` finds that one; the worker passes one that asks once per owner a pass.
     """
     chosen = sequence.mailbox if sequence.mailbox_id else None
     if chosen is not None and chosen.owner_id == owner.pk:
         return chosen
-    return mailbox_for(owner)
+    return first_mailbox(owner)
 
 
 def sequence_set_mailbox(*, actor, sequence: Sequence, mailbox: Mailbox | None) -> Sequence:

@@ -218,27 +218,28 @@ class _Batch:
         return {enrollment for enrollment, _ in self.have_message}
 
 
-def _first_mailbox(enrollment: Enrollment, batch: _Batch) -> Mailbox:
-    """The mailbox a run's first email goes from: its sequence's as it is now (services.sequence_mailbox).
+def _owners_first_mailbox(batch: _Batch, owner) -> Mailbox | None:
+    """services.mailbox_for, asked once per owner a pass."""
+    if owner.pk not in batch.mailboxes:
+        mailbox = batch.mailboxes[owner.pk] = services.mailbox_for(owner)
+        if mailbox is not None:
+            mailbox.owner = owner  # its sender name reads the owner
+    return batch.mailboxes[owner.pk]
+
+
+def _first_mailbox(enrollment: Enrollment, batch: _Batch) -> None:
+    """Point a run at the mailbox its first email goes from: its sequence's as it is now (services.sequence_mailbox).
 
     Chosen again here, not only at enrollment, so a sequence given another mailbox (or whose mailbox was
     deleted) sends its people's first emails from the right one; the run keeps it, so its follow-ups and
     the replies to them stay in one mailbox.
     """
-    sequence, owner = enrollment.sequence, enrollment.owner
-    if sequence.mailbox_id and sequence.mailbox.owner_id == owner.pk:
-        chosen = sequence.mailbox
-    else:
-        if owner.pk not in batch.mailboxes:
-            batch.mailboxes[owner.pk] = services.mailbox_for(owner)
-            if batch.mailboxes[owner.pk] is not None:
-                batch.mailboxes[owner.pk].owner = owner  # its sender name reads the owner
-        chosen = batch.mailboxes[owner.pk]
+    chosen = services.sequence_mailbox(enrollment.sequence, enrollment.owner,
+                                       first_mailbox=lambda owner: _owners_first_mailbox(batch, owner))
     if chosen is None or chosen.pk == enrollment.mailbox_id:
-        return enrollment.mailbox
+        return
     Enrollment.objects.filter(pk=enrollment.pk).update(mailbox=chosen)
     enrollment.mailbox = chosen
-    return chosen
 
 
 def _do_step(enrollment: Enrollment, batch: _Batch) -> str:
